@@ -1,0 +1,87 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { InputProblem } from '../shared/problems';
+import {
+	fetchAllTemplates,
+	findTemplate,
+	isApproved,
+	resolveNamespace,
+	type Template,
+} from '../shared/templates';
+import { oneMsgApiRequest, type OneMsgContext } from '../shared/transport';
+
+export async function loadTemplates(this: OneMsgContext): Promise<Template[]> {
+	return await fetchAllTemplates(
+		async (offset, limit) =>
+			await oneMsgApiRequest.call(this, { method: 'GET', path: 'templates', qs: { limit, offset } }),
+	);
+}
+
+/** The channel's template list, fetched on first use and then shared by every item of the execution. */
+export function templateCatalog(context: OneMsgContext): () => Promise<Template[]> {
+	let pending: Promise<Template[]> | undefined;
+	return async () => await (pending ??= loadTemplates.call(context));
+}
+
+export async function searchTemplates(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const wanted = (filter ?? '').trim().toLowerCase();
+	const templates = (await loadTemplates.call(this)).filter(isApproved);
+	return {
+		results: templates
+			.filter((t) => !wanted || t.name.toLowerCase().includes(wanted))
+			.sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language))
+			.map((t) => ({
+				name: `${t.name} (${[t.language, t.category?.toLowerCase()].filter(Boolean).join(', ')})`,
+				value: t.name,
+			})),
+	};
+}
+
+export interface ChosenTemplate {
+	namespace: string;
+	/** Undefined when the list could not be read but the namespace was given: nothing to check against. */
+	template?: Template;
+}
+
+/**
+ * Finds the template the item asks for and the namespace to send with it. The list is needed for
+ * the namespace when none is given; otherwise it only serves the checks, and a failure to read it
+ * does not stop the send.
+ */
+export async function chooseTemplate(
+	catalog: () => Promise<Template[]>,
+	name: string,
+	language: string,
+	givenNamespace: string,
+): Promise<ChosenTemplate> {
+	// Without a given namespace the list is required, so its error is the item's error.
+	const templates = givenNamespace ? await catalog().catch(() => undefined) : await catalog();
+	if (!templates) return { namespace: givenNamespace };
+
+	const template = findTemplate(templates, name, language);
+	if (!template) {
+		const languages = templates.filter((t) => t.name === name).map((t) => t.language);
+		throw new InputProblem(
+			'Template',
+			languages.length
+				? `Template "${name}" has no "${language}" version in 1MSG; it has ${languages.join(', ')}`
+				: `Template "${name}" is not among the channel's templates in 1MSG`,
+			languages.length ? 'Set Language to one of those codes' : 'Pick the template from the list, or check its name',
+		);
+	}
+	if (!isApproved(template)) {
+		throw new InputProblem(
+			'Template',
+			`Template "${name}" (${template.language}) is ${template.status || 'not approved'} in 1MSG; only approved templates can be sent`,
+		);
+	}
+	const namespace = givenNamespace || resolveNamespace(templates, template);
+	if (!namespace) {
+		throw new InputProblem(
+			'Namespace',
+			"Namespace is empty and the channel's template list does not give one",
+			'Copy the namespace from the template page in the 1MSG dashboard',
+		);
+	}
+	return { namespace, template };
+}

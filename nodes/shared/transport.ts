@@ -1,0 +1,128 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestMethods,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+	IWebhookFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { describeHttpFailure, HINTS, redactToken, type ApiFailure } from './apiFailure';
+import { resolveConnection, type OneMsgConnection } from './connection';
+import { InputProblem } from './problems';
+
+export const CREDENTIAL_TYPE = 'oneMsgApi';
+
+export type OneMsgContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+
+export interface ApiCall {
+	method: IHttpRequestMethods;
+	/** The API method, appended to `{baseUrl}/{channelId}/`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	itemIndex?: number;
+	/** True for calls that send a message: a 5xx then means "maybe sent", not just "try again". */
+	sends?: boolean;
+}
+
+export async function getConnection(this: OneMsgContext, itemIndex?: number): Promise<OneMsgConnection> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	try {
+		return resolveConnection(credentials);
+	} catch (error) {
+		throw toNodeError(this, error, itemIndex);
+	}
+}
+
+/** The one function through which every 1MSG API call goes. Answers the parsed JSON body of a 2xx. */
+export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Promise<IDataObject> {
+	const connection = await getConnection.call(this, call.itemIndex);
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
+			method: call.method,
+			url: `${connection.channelUrl}/${call.path}`,
+			qs: call.qs,
+			body: call.body,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		throw unreachable(this, connection, error, call);
+	}
+
+	const body = parseBody(response.body);
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		throw apiError(this, describeHttpFailure(response.statusCode, body, connection.token, !!call.sends), call.itemIndex);
+	}
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+		throw apiError(
+			this,
+			describeHttpFailure(response.statusCode, typeof body === 'string' ? body : JSON.stringify(body), connection.token, !!call.sends),
+			call.itemIndex,
+		);
+	}
+	return body as IDataObject;
+}
+
+function parseBody(body: unknown): unknown {
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body);
+	} catch {
+		return body;
+	}
+}
+
+export function apiError(context: OneMsgContext, failure: ApiFailure, itemIndex?: number): NodeApiError {
+	const code = failure.httpCode ? ` (HTTP ${failure.httpCode})` : '';
+	return new NodeApiError(
+		context.getNode(),
+		{ message: failure.reason, httpCode: failure.httpCode ? String(failure.httpCode) : null } as JsonObject,
+		{
+			message: `1MSG${code}: ${failure.reason}`,
+			description: failure.hint,
+			httpCode: failure.httpCode ? String(failure.httpCode) : undefined,
+			itemIndex,
+		},
+	);
+}
+
+/** No HTTP answer at all. Built from scratch: the raw error carries the request, headers and all. */
+function unreachable(context: OneMsgContext, connection: OneMsgConnection, error: unknown, call: ApiCall): NodeApiError {
+	// n8n's helper wraps the network error; its code is on the cause
+	const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+	const code = failure?.code ?? failure?.cause?.code;
+	const detail = redactToken(String((error as Error)?.message ?? error), connection.token);
+	const beforeSending = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+	return apiError(
+		context,
+		{
+			reason: `could not get an answer from ${connection.baseUrl}: ${detail}`,
+			hint: call.sends && !beforeSending ? HINTS.maybeSent : HINTS.unreachable,
+		},
+		call.itemIndex,
+	);
+}
+
+/** Any error from our own code or n8n's, as the NodeApiError/NodeOperationError n8n shows on the item. */
+export function toNodeError(
+	context: OneMsgContext,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (itemIndex !== undefined && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	if (error instanceof InputProblem) {
+		return new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.hint });
+	}
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}

@@ -1,0 +1,301 @@
+/**
+ * A fake 1MSG API on loopback (node:http, real sockets) that checks requests the way the real API
+ * does (shared/ONEMSG-API.md). The test suites use it; `npm start` runs it as the local sandbox.
+ * Only erasable TypeScript here, so Node 24 can run it as is.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeTemplate {
+	name: string;
+	language: string;
+	namespace?: string;
+	status?: string;
+	category?: string;
+	components: Array<{ type: string; format?: string; text?: string; buttons?: Array<{ type: string; text?: string; url?: string }> }>;
+	/** How this entry is served, to reproduce 1MSG's quirks. */
+	quirks?: {
+		statusUpperCase?: boolean;
+		languageAsObject?: boolean;
+		componentsAsString?: boolean;
+		namespaceKey?: 'namespace' | 'message_template_namespace' | 'none';
+	};
+}
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	/** The API method: the path segment after the channel id. */
+	apiMethod: string;
+	query: Record<string, string>;
+	headers: IncomingMessage['headers'];
+	rawBody: string;
+	body: unknown;
+}
+
+export interface Reply {
+	status: number;
+	body?: unknown;
+	/** Sent as is (not JSON-encoded) when set. */
+	text?: string;
+	headers?: Record<string, string>;
+	/** Destroy the socket instead of answering. */
+	drop?: boolean;
+	delayMs?: number;
+}
+
+export type Interceptor = (request: RecordedRequest) => Reply | undefined | Promise<Reply | undefined>;
+
+export interface SentMessage {
+	id: string;
+	phone: string;
+	template: string;
+	language: string;
+	params: unknown;
+}
+
+export const DEFAULT_NAMESPACE = 'ca300906_cfbc_410b_99fb_dcee8e13d578';
+
+export const SCENARIO_TEMPLATES: FakeTemplate[] = [
+	{
+		name: 'ticket_accepted',
+		language: 'en',
+		namespace: DEFAULT_NAMESPACE,
+		status: 'approved',
+		category: 'UTILITY',
+		components: [
+			{
+				type: 'BODY',
+				text: 'Hello, {{1}}! Your request #{{2}} has been accepted for processing. {{3}} We will keep you updated on progress.',
+			},
+			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Request status', url: 'https://help.example.com/status' }] },
+		],
+	},
+	{
+		name: 'agent_assigned',
+		language: 'en',
+		namespace: DEFAULT_NAMESPACE,
+		status: 'approved',
+		category: 'UTILITY',
+		components: [
+			{
+				type: 'BODY',
+				text: 'Hello, {{1}}! A specialist has been assigned to your request #{{2}}: {{3}}. We will contact you shortly.',
+			},
+			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Request status', url: 'https://help.example.com/status' }] },
+		],
+	},
+];
+
+const FORBIDDEN_PARAM_TEXT = /[\n\t]| {5,}/;
+
+function placeholderCount(text: string | undefined): number {
+	return new Set([...(text ?? '').matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => m[1])).size;
+}
+
+export class FakeOneMsg {
+	readonly channelId: string;
+	readonly token: string;
+	templates: FakeTemplate[];
+	/** Serve the first page whatever `offset` says, as some channels do. */
+	templatesIgnoreOffset = false;
+	templatesPageLimit = 100;
+	webhookUrl: unknown = '';
+	ackNotificationsOn = false;
+	readonly requests: RecordedRequest[] = [];
+	readonly sent: SentMessage[] = [];
+	private readonly interceptors: Interceptor[] = [];
+	private server?: Server;
+	private counter = 0;
+	baseUrl = '';
+
+	constructor(options: { channelId?: string; token?: string; templates?: FakeTemplate[] } = {}) {
+		this.channelId = options.channelId ?? '371267300';
+		this.token = options.token ?? `tok_${randomBytes(12).toString('hex')}`;
+		this.templates = options.templates ?? structuredClone(SCENARIO_TEMPLATES);
+	}
+
+	/** Answers requests the interceptor returns a reply for, before the normal handling. */
+	intercept(interceptor: Interceptor): void {
+		this.interceptors.push(interceptor);
+	}
+
+	clearInterceptors(): void {
+		this.interceptors.length = 0;
+	}
+
+	requestsTo(apiMethod: string): RecordedRequest[] {
+		return this.requests.filter((r) => r.apiMethod === apiMethod);
+	}
+
+	async start(port = 0, host = '127.0.0.1'): Promise<string> {
+		this.server = createServer((req, res) => void this.handle(req, res));
+		await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+		const address = this.server.address() as AddressInfo;
+		this.baseUrl = `http://${host}:${address.port}`;
+		return this.baseUrl;
+	}
+
+	async stop(): Promise<void> {
+		if (!this.server) return;
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+		this.server = undefined;
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const rawBody = Buffer.concat(chunks).toString('utf8');
+		const url = new URL(req.url ?? '/', 'http://fake');
+		const [channel, apiMethod = ''] = url.pathname.split('/').filter(Boolean);
+		let body: unknown;
+		try {
+			body = rawBody ? JSON.parse(rawBody) : undefined;
+		} catch {
+			body = rawBody;
+		}
+		const request: RecordedRequest = {
+			method: req.method ?? 'GET',
+			path: url.pathname,
+			apiMethod,
+			query: Object.fromEntries(url.searchParams),
+			headers: req.headers,
+			rawBody,
+			body,
+		};
+		this.requests.push(request);
+
+		let reply: Reply | undefined;
+		for (const interceptor of this.interceptors) {
+			reply = await interceptor(request);
+			if (reply) break;
+		}
+		reply ??= this.answer(request, channel);
+		if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+		if (reply.drop) {
+			req.socket.destroy();
+			return;
+		}
+		const payload = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+		res.writeHead(reply.status, {
+			'content-type': reply.text !== undefined ? 'text/html; charset=utf-8' : 'application/json',
+			...reply.headers,
+		});
+		res.end(payload);
+	}
+
+	private answer(request: RecordedRequest, channel: string | undefined): Reply {
+		if (channel !== this.channelId) return { status: 404, body: { error: `Channel "${channel}" not found` } };
+		const auth = request.headers.authorization ?? '';
+		if (auth !== `Bearer ${this.token}`) {
+			const given = auth.replace(/^Bearer\s+/i, '') || request.query.token || '';
+			return {
+				status: 401,
+				body: { error: `Wrong token "${given}" for channel "${this.channelId}". Check the token in your dashboard.` },
+			};
+		}
+		const route = `${request.method} ${request.apiMethod}`;
+		switch (route) {
+			case 'GET status':
+				return { status: 200, body: { status: 'connected', accountStatus: 'authenticated' } };
+			case 'GET templates':
+				return this.listTemplates(request);
+			case 'POST sendTemplate':
+				return this.sendTemplate(request);
+			case 'GET webhook':
+				return { status: 200, body: { webhookUrl: this.webhookUrl } };
+			case 'POST webhook':
+				return this.setWebhook(request);
+			case 'POST settings':
+				return this.updateSettings(request);
+			default:
+				return { status: 404, body: { error: `Method "${request.apiMethod}" not found` } };
+		}
+	}
+
+	private listTemplates(request: RecordedRequest): Reply {
+		const limit = Math.min(Number(request.query.limit ?? 50) || 50, this.templatesPageLimit);
+		const offset = this.templatesIgnoreOffset ? 0 : Number(request.query.offset ?? 0) || 0;
+		const page = this.templates.slice(offset, offset + limit).map((t, i) => this.serveTemplate(t, offset + i));
+		return { status: 200, body: { total: this.templates.length, templates: page } };
+	}
+
+	private serveTemplate(t: FakeTemplate, position: number): Record<string, unknown> {
+		const q = t.quirks ?? {};
+		const status = t.status ?? 'approved';
+		const entry: Record<string, unknown> = {
+			id: `tpl_${position}_${t.name}_${t.language}`,
+			name: t.name,
+			language: q.languageAsObject ? { code: t.language } : t.language,
+			category: t.category ?? 'UTILITY',
+			status: q.statusUpperCase ? status.toUpperCase() : status,
+			components: q.componentsAsString ? JSON.stringify(t.components) : t.components,
+		};
+		const key = q.namespaceKey ?? 'namespace';
+		if (key !== 'none' && t.namespace) entry[key] = t.namespace;
+		return entry;
+	}
+
+	private sendTemplate(request: RecordedRequest): Reply {
+		const body = request.body as Record<string, unknown> | undefined;
+		if (!body || typeof body !== 'object') return { status: 400, body: { message: 'Body must be JSON' } };
+		const language = body.language as { code?: unknown; policy?: unknown } | undefined;
+		if (typeof body.template !== 'string' || !body.template) return { status: 422, body: { message: 'template is not defined' } };
+		if (typeof body.namespace !== 'string' || !body.namespace) return { status: 422, body: { message: 'namespace is not defined' } };
+		if (!language || typeof language.code !== 'string') return { status: 422, body: { message: 'language is not defined' } };
+		const phone = body.phone;
+		if (typeof phone !== 'string' || !/^\d{1,15}$/.test(phone)) {
+			return { status: 422, body: { message: `Phone "${String(phone)}" must be digits only, in international format` } };
+		}
+		const template = this.templates.find(
+			(t) => t.name === body.template && t.language === language.code && (t.status ?? 'approved') === 'approved',
+		);
+		if (!template) return { status: 404, body: { message: `Template ${String(body.template)} (${language.code}) not found` } };
+		if (template.namespace && template.namespace !== body.namespace) {
+			return { status: 422, body: { message: 'Template namespace mismatch' } };
+		}
+		const params = Array.isArray(body.params) ? (body.params as Array<Record<string, unknown>>) : [];
+		const bodyParams = params.find((p) => p.type === 'body')?.parameters as Array<{ text?: unknown }> | undefined;
+		const expected = placeholderCount(template.components.find((c) => c.type === 'BODY')?.text);
+		if ((bodyParams?.length ?? 0) !== expected) {
+			return {
+				status: 422,
+				body: { message: `Number of parameters (${bodyParams?.length ?? 0}) does not match the expected number of params (${expected})` },
+			};
+		}
+		for (const param of params.flatMap((p) => (p.parameters as Array<{ text?: unknown }>) ?? [])) {
+			if (typeof param.text === 'string' && FORBIDDEN_PARAM_TEXT.test(param.text)) {
+				return {
+					status: 500,
+					body: { message: 'Param text cannot have new-line/tab characters or more than 4 consecutive spaces' },
+				};
+			}
+		}
+		const id = `wamid.${Buffer.from(`${phone}:${++this.counter}:${randomBytes(4).toString('hex')}`).toString('base64url')}`;
+		this.sent.push({ id, phone, template: template.name, language: template.language, params: body.params });
+		return {
+			status: 200,
+			body: { sent: true, id, message: `Sent to ${phone}@c.us`, description: 'Message has been sent to the provider' },
+		};
+	}
+
+	private setWebhook(request: RecordedRequest): Reply {
+		const value = (request.body as { webhookUrl?: unknown } | undefined)?.webhookUrl;
+		const urls = Array.isArray(value) ? value : [value];
+		if (!urls.length || urls.some((u) => typeof u !== 'string' || !u)) {
+			return { status: 400, body: { set: false, message: 'webhookUrl must not be empty' } };
+		}
+		if (urls.length > 5) return { status: 400, body: { set: false, message: 'At most 5 webhook URLs are allowed' } };
+		this.webhookUrl = value;
+		return { status: 200, body: { set: true, message: 'Webhook URL has been set' } };
+	}
+
+	private updateSettings(request: RecordedRequest): Reply {
+		const body = (request.body ?? {}) as Record<string, unknown>;
+		if ('webhookUrl' in body) this.webhookUrl = body.webhookUrl;
+		if ('ackNotificationsOn' in body) this.ackNotificationsOn = body.ackNotificationsOn === true;
+		return { status: 200, body: { update: true, ...body } };
+	}
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		testTimeout: 30_000,
+		hookTimeout: 60_000,
+		pool: 'forks',
+		projects: [
+			{
+				extends: true,
+				test: { name: 'integration', include: ['test/**/*.test.mts'], exclude: ['test/e2e/**'] },
+			},
+		],
+	},
+});
