@@ -33,8 +33,11 @@ ensure_deps() {
 	want="$(node -e 'const c=require("crypto");process.stdout.write(c.createHash("sha256").update(require("fs").readFileSync("package-lock.json")).digest("hex"))')-$(node --version)"
 	[ -f node_modules/.onemsg-installed ] && have="$(cat node_modules/.onemsg-installed)"
 	if [ "$want" != "$have" ]; then
-		log "installing dev dependencies (npm ci)"
-		npm ci --loglevel=error >&2
+		log "installing the locked dev dependencies"
+		# Not `npm ci`: the lockfile names optional native bindings for every platform, and a registry
+		# mirror without the foreign ones makes `npm ci` refuse. `npm install` keeps the locked versions
+		# and skips the missing optional ones; the lockfile stays unchanged.
+		npm install --loglevel=error >&2
 		echo "$want" > node_modules/.onemsg-installed
 	fi
 }
