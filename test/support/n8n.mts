@@ -268,3 +268,176 @@ export async function resolveForCredential(value: string, credentials: ICredenti
 	const node = testNode({ parameters: {} });
 	return resolveCredentialExpression(await testWorkflow(node), node, value, credentials);
 }
+
+export interface WebhookCall {
+	status: number;
+	body: unknown;
+	headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The OneMsg Trigger as n8n drives it: activation and deactivation through n8n-core's HookContext
+ * (checkExists, then create when it answers false; delete), and each HTTP request to the webhook
+ * URL through WebhookContext, on a real loopback server. Like n8n, a webhook() that returns
+ * workflowData starts an execution (recorded in `executions`); one that throws answers 500 and also
+ * starts one; `noWebhookResponse` leaves the answer to the node.
+ */
+export class TriggerHarness {
+	readonly executions: INodeExecutionData[][] = [];
+	readonly thrown: unknown[] = [];
+	private server?: import('node:http').Server;
+	private workflow?: WorkflowType;
+	private node: INode;
+	baseUrl = '';
+
+	constructor(
+		private readonly options: { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; webhookId?: string },
+	) {
+		this.node = { ...testNode({ parameters: options.parameters, type: TRIGGER_NODE }), webhookId: options.webhookId ?? 'f2a8c1de-5b7a-4c3e-9d10-000000000abc' };
+	}
+
+	/** The node's static data as n8n would persist it between activation and webhook calls. */
+	get staticData(): IDataObject {
+		return this.workflow?.getStaticData('node', this.node) ?? {};
+	}
+
+	async start(): Promise<void> {
+		const { createServer } = await import('node:http');
+		this.server = createServer((req, res) => void this.handle(req, res));
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		const { port } = this.server.address() as import('node:net').AddressInfo;
+		this.baseUrl = `http://127.0.0.1:${port}`;
+		this.workflow = await testWorkflow(this.node);
+	}
+
+	async stop(): Promise<void> {
+		this.server?.closeAllConnections();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	private async additionalData() {
+		const data = await additionalDataFor(this.node, this.options.credentials);
+		data.webhookBaseUrl = `${this.baseUrl}/webhook`;
+		data.webhookTestBaseUrl = `${this.baseUrl}/webhook-test`;
+		return data;
+	}
+
+	private async webhookData(isTest = false) {
+		const nodeType = (await nodeTypes()).getByNameAndVersion(TRIGGER_NODE, 1) as INodeType;
+		const description = nodeType.description.webhooks![0];
+		return {
+			httpMethod: 'POST' as const,
+			node: this.node.name,
+			path: `${this.node.webhookId}/${description.path as string}`,
+			webhookDescription: description,
+			workflowId: 'test',
+			workflowExecuteAdditionalData: await this.additionalData(),
+			webhookId: this.node.webhookId,
+			isTest,
+		};
+	}
+
+	async lifecycle(method: 'checkExists' | 'create' | 'delete', isTest: boolean) {
+		const nodeType = (await nodeTypes()).getByNameAndVersion(TRIGGER_NODE, 1) as INodeType;
+		const webhookData = await this.webhookData(isTest);
+		const context = new n8nCore.HookContext(
+			this.workflow!,
+			this.node,
+			webhookData.workflowExecuteAdditionalData,
+			isTest ? 'manual' : 'trigger',
+			'activate',
+			webhookData,
+		);
+		const hook = nodeType.webhookMethods?.default?.[method];
+		if (!hook) throw new Error(`the trigger has no ${method}`);
+		return await hook.call(context);
+	}
+
+	/** What n8n does on publish (or "Listen for test event" with isTest). */
+	async activate(isTest = false): Promise<void> {
+		if (!(await this.lifecycle('checkExists', isTest))) await this.lifecycle('create', isTest);
+	}
+
+	/** What n8n does on unpublish (or when test listening ends). */
+	async deactivate(isTest = false): Promise<void> {
+		await this.lifecycle('delete', isTest);
+	}
+
+	/** The URL this node registers (n8n's URL without the secret). */
+	webhookUrl(isTest = false): string {
+		return `${this.baseUrl}/${isTest ? 'webhook-test' : 'webhook'}/${this.node.webhookId}/onemsg`;
+	}
+
+	private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const url = new URL(req.url ?? '/', this.baseUrl);
+		let body: unknown = {};
+		const raw = Buffer.concat(chunks).toString('utf8');
+		try {
+			body = raw ? JSON.parse(raw) : {};
+		} catch {
+			// n8n answers malformed JSON with its own 422 before any node runs
+			res.writeHead(422, { 'content-type': 'application/json' }).end('{"message":"invalid JSON"}');
+			return;
+		}
+		const isTest = url.pathname.startsWith('/webhook-test/');
+		const httpRequest = { body, headers: req.headers, query: Object.fromEntries(url.searchParams), params: {}, method: req.method };
+		const httpResponse = {
+			statusCode: 200,
+			status(code: number) {
+				this.statusCode = code;
+				return this;
+			},
+			setHeader(name: string, value: string) {
+				res.setHeader(name, value);
+				return this;
+			},
+			json(value: unknown) {
+				res.writeHead(this.statusCode, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+			},
+			send(value: unknown) {
+				res.writeHead(this.statusCode).end(typeof value === 'string' ? value : JSON.stringify(value));
+			},
+			end() {
+				res.writeHead(this.statusCode).end();
+			},
+		};
+		const webhookData = await this.webhookData(isTest);
+		const additionalData = webhookData.workflowExecuteAdditionalData as IWorkflowExecuteAdditionalData & IDataObject;
+		additionalData.httpRequest = httpRequest as never;
+		additionalData.httpResponse = httpResponse as never;
+		const context = new n8nCore.WebhookContext(this.workflow!, this.node, additionalData, isTest ? 'manual' : 'webhook', webhookData, [], null);
+		const nodeType = (await nodeTypes()).getByNameAndVersion(TRIGGER_NODE, 1) as INodeType;
+		try {
+			const result = await nodeType.webhook!.call(context);
+			if (result.workflowData) {
+				this.executions.push(result.workflowData[0]);
+				res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"Workflow was started"}');
+			} else if (!result.noWebhookResponse) {
+				res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result.webhookResponse ?? {}));
+			}
+		} catch (error) {
+			this.thrown.push(error);
+			this.executions.push([]);
+			res.writeHead(500).end('{"message":"Error in workflow"}');
+		}
+	}
+
+	/** Sends one request to a webhook URL, as 1MSG (or anyone) would: `body` as JSON, or `raw` as is. */
+	async postTo(url: string, body: unknown, raw?: string): Promise<WebhookCall> {
+		const answer = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: raw ?? JSON.stringify(body),
+		});
+		const text = await answer.text();
+		let parsed: unknown = text;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			/* not JSON */
+		}
+		return { status: answer.status, body: parsed, headers: Object.fromEntries(answer.headers) };
+	}
+}

@@ -1,0 +1,74 @@
+import { createHash, timingSafeEqual } from 'crypto';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { resolveConnection } from '../shared/connection';
+import { DELIVERY_STATUSES, parseDeliveryReport, type DeliveryEvent } from '../shared/deliveryEvents';
+import { RecentKeys } from '../shared/repeatFilter';
+import type { TriggerStaticData } from './lifecycle';
+import { SECRET_PARAM } from './webhookUrls';
+
+/** Per n8n process: see README → "Repeated events". */
+const recentEvents = new RecentKeys();
+
+function sameSecret(given: unknown, expected: string): boolean {
+	if (typeof given !== 'string') return false;
+	const digest = (value: string) => createHash('sha256').update(value).digest();
+	return timingSafeEqual(digest(given), digest(expected));
+}
+
+function answer(context: IWebhookFunctions, status: number, body: IDataObject, headers: Record<string, string> = {}): IWebhookResponseData {
+	const response = context.getResponseObject();
+	response.status(status);
+	for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+	response.json(body);
+	return { noWebhookResponse: true };
+}
+
+/** The channel of the node's credential, or undefined when it cannot be told (then nothing is filtered). */
+async function ownChannel(context: IWebhookFunctions): Promise<string | undefined> {
+	const credentials = await context.getCredentials('oneMsgApi').catch(() => undefined);
+	if (!credentials) return undefined;
+	return (() => {
+		try {
+			return resolveConnection(credentials).channelId;
+		} catch {
+			return undefined;
+		}
+	})();
+}
+
+/**
+ * One POST from 1MSG. Never throws: a thrown error would be a 500 that still starts an execution.
+ * Only a request with the secret and at least one wanted event starts the workflow.
+ */
+export async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const { secret } = this.getWorkflowStaticData('node') as TriggerStaticData;
+	if (!secret) {
+		// Activation has registered the URL but n8n has not stored the secret yet (a moment's window).
+		return answer(this, 503, { error: 'This trigger is being activated; try again shortly' }, { 'Retry-After': '5' });
+	}
+	if (!sameSecret((this.getQueryData() as IDataObject)[SECRET_PARAM], secret)) {
+		return answer(this, 401, { error: 'Unauthorized' });
+	}
+
+	const report = parseDeliveryReport(this.getBodyData());
+	const channel = report.channelId ? await ownChannel(this) : undefined;
+	if (report.channelId && channel && report.channelId !== channel) {
+		return answer(this, 200, { received: true, events: 0, ignored: 'the report is for another channel' });
+	}
+
+	const wanted = new Set(this.getNodeParameter('statuses', [...DELIVERY_STATUSES]) as string[]);
+	const ignoreRepeats = this.getNodeParameter('options.ignoreRepeats', true) as boolean;
+	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+	const now = Date.now();
+	const events = report.events.filter(
+		(event: DeliveryEvent) =>
+			wanted.has(event.status) &&
+			!(ignoreRepeats && recentEvents.seenBefore(`${scope}:${event.messageId}:${event.status}`, now)),
+	);
+	if (!events.length) {
+		return answer(this, 200, { received: true, events: 0 });
+	}
+	const items: INodeExecutionData[] = events.map((event) => ({ json: event as unknown as IDataObject }));
+	return { workflowData: [items] };
+}
