@@ -55,6 +55,26 @@ export interface SentMessage {
 	params: unknown;
 }
 
+export interface DeliveryStep {
+	status: 'sent' | 'delivered' | 'read' | 'failed';
+	afterMs: number;
+}
+
+/** Phones ending in 0000 fail, like a number that is not on WhatsApp. */
+export const FAILING_PHONE_SUFFIX = '0000';
+
+export interface HookRecord {
+	id: string;
+	type: 'message';
+	status: string;
+	timestamp: string;
+	recipient_id: string;
+	errors?: Array<{ code: number; title: string; message?: string }>;
+}
+
+/** A stand-in for a team chat's incoming webhook (Slack, Teams, …), for the delivery watcher example. */
+export const TEAM_CHAT_PATH = '/team-chat';
+
 export const DEFAULT_NAMESPACE = 'ca300906_cfbc_410b_99fb_dcee8e13d578';
 
 export const SCENARIO_TEMPLATES: FakeTemplate[] = [
@@ -105,15 +125,30 @@ export class FakeOneMsg {
 	ackNotificationsOn = false;
 	readonly requests: RecordedRequest[] = [];
 	readonly sent: SentMessage[] = [];
+	/** Messages POSTed to the stand-in team chat webhook (the examples' failure alerts). */
+	readonly teamChat: unknown[] = [];
+	/** Status records per message id, as GET /hookInfo answers them. */
+	readonly hooks = new Map<string, HookRecord[]>();
+	/** When set, each accepted message is followed by delivery reports POSTed to the channel's webhooks. */
+	delivery?: { stepMs: number };
+	/** Called with one readable line per request and per delivery report. */
+	log?: (line: string) => void;
+	/** Called when the channel's webhook list or settings change (the sandbox saves them). */
+	onChange?: () => void;
 	private readonly interceptors: Interceptor[] = [];
+	private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 	private server?: Server;
 	private counter = 0;
 	baseUrl = '';
 
-	constructor(options: { channelId?: string; token?: string; templates?: FakeTemplate[] } = {}) {
+	constructor(
+		options: { channelId?: string; token?: string; templates?: FakeTemplate[]; delivery?: { stepMs: number }; log?: (line: string) => void } = {},
+	) {
 		this.channelId = options.channelId ?? '371267300';
 		this.token = options.token ?? `tok_${randomBytes(12).toString('hex')}`;
 		this.templates = options.templates ?? structuredClone(SCENARIO_TEMPLATES);
+		this.delivery = options.delivery;
+		this.log = options.log;
 	}
 
 	/** Answers requests the interceptor returns a reply for, before the normal handling. */
@@ -138,6 +173,8 @@ export class FakeOneMsg {
 	}
 
 	async stop(): Promise<void> {
+		for (const timer of this.timers) clearTimeout(timer);
+		this.timers.clear();
 		if (!this.server) return;
 		this.server.closeAllConnections();
 		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -178,6 +215,7 @@ export class FakeOneMsg {
 			req.socket.destroy();
 			return;
 		}
+		this.log?.(describeExchange(request, reply));
 		const payload = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
 		res.writeHead(reply.status, {
 			'content-type': reply.text !== undefined ? 'text/html; charset=utf-8' : 'application/json',
@@ -187,6 +225,10 @@ export class FakeOneMsg {
 	}
 
 	private answer(request: RecordedRequest, channel: string | undefined): Reply {
+		if (request.path === TEAM_CHAT_PATH && request.method === 'POST') {
+			this.teamChat.push(request.body);
+			return { status: 200, body: { ok: true } };
+		}
 		if (channel !== this.channelId) return { status: 404, body: { error: `Channel "${channel}" not found` } };
 		const auth = request.headers.authorization ?? '';
 		if (auth !== `Bearer ${this.token}`) {
@@ -210,6 +252,8 @@ export class FakeOneMsg {
 				return this.setWebhook(request);
 			case 'POST settings':
 				return this.updateSettings(request);
+			case 'GET hookInfo':
+				return this.hookInfo(request);
 			default:
 				return { status: 404, body: { error: `Method "${request.apiMethod}" not found` } };
 		}
@@ -275,10 +319,89 @@ export class FakeOneMsg {
 		}
 		const id = `wamid.${Buffer.from(`${phone}:${++this.counter}:${randomBytes(4).toString('hex')}`).toString('base64url')}`;
 		this.sent.push({ id, phone, template: template.name, language: template.language, params: body.params });
+		this.recordStatus(id, phone, 'sent');
+		if (this.delivery) this.scheduleDelivery(id, phone, this.delivery.stepMs);
 		return {
 			status: 200,
 			body: { sent: true, id, message: `Sent to ${phone}@c.us`, description: 'Message has been sent to the provider' },
 		};
+	}
+
+	private hookInfo(request: RecordedRequest): Reply {
+		const hooks = this.hooks.get(request.query.messageId ?? '');
+		if (!hooks) return { status: 404, body: { error: `Message ${request.query.messageId ?? ''} not found` } };
+		return { status: 200, body: { hooks } };
+	}
+
+	/** Adds a status record to what GET /hookInfo answers for the message. */
+	recordStatus(id: string, phone: string, status: string): HookRecord {
+		const record: HookRecord = {
+			id,
+			type: 'message',
+			status,
+			timestamp: String(Math.floor(Date.now() / 1000)),
+			recipient_id: phone,
+		};
+		if (status === 'failed') {
+			record.errors = [{ code: 131026, title: 'Message undeliverable', message: 'The number is not on WhatsApp' }];
+		}
+		this.hooks.set(id, [...(this.hooks.get(id) ?? []), record]);
+		return record;
+	}
+
+	/** The reports a real channel sends after accepting a message: sent, delivered, read; or failed. */
+	deliverySteps(phone: string, stepMs: number): DeliveryStep[] {
+		return phone.endsWith(FAILING_PHONE_SUFFIX)
+			? [{ status: 'failed', afterMs: stepMs }]
+			: [
+					{ status: 'delivered', afterMs: stepMs },
+					{ status: 'read', afterMs: 2 * stepMs },
+				];
+	}
+
+	private scheduleDelivery(id: string, phone: string, stepMs: number): void {
+		const sentReport = { id, chatId: `${phone}@c.us`, status: 'sent' };
+		this.later(Math.min(200, stepMs), () => this.report({ instanceId: this.channelId, ack: [sentReport] }));
+		for (const step of this.deliverySteps(phone, stepMs)) {
+			this.later(step.afterMs, () => {
+				const record = this.recordStatus(id, phone, step.status);
+				return this.report(
+					step.status === 'failed'
+						? { instanceId: this.channelId, hooks: [record] }
+						: { instanceId: this.channelId, ack: [{ id, chatId: `${phone}@c.us`, status: step.status }] },
+				);
+			});
+		}
+	}
+
+	private later(ms: number, job: () => Promise<void>): void {
+		const timer = setTimeout(() => {
+			this.timers.delete(timer);
+			void job();
+		}, ms);
+		this.timers.add(timer);
+	}
+
+	/** POSTs one report to every webhook URL of the channel, as 1MSG does (only with ackNotificationsOn). */
+	async report(body: Record<string, unknown>): Promise<void> {
+		if (!this.ackNotificationsOn) return;
+		const value = this.webhookUrl;
+		const urls = (Array.isArray(value) ? value : String(value ?? '').split(',')).map((u) => String(u).trim()).filter(Boolean);
+		await Promise.all(
+			urls.map(async (url) => {
+				try {
+					const answer = await fetch(url, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify(body),
+						signal: AbortSignal.timeout(10_000),
+					});
+					this.log?.(`report  ${describeReport(body)} → ${redactUrl(url)} ${answer.status}`);
+				} catch (error) {
+					this.log?.(`report  ${describeReport(body)} → ${redactUrl(url)} failed: ${(error as Error).message}`);
+				}
+			}),
+		);
 	}
 
 	private setWebhook(request: RecordedRequest): Reply {
@@ -289,6 +412,7 @@ export class FakeOneMsg {
 		}
 		if (urls.length > 5) return { status: 400, body: { set: false, message: 'At most 5 webhook URLs are allowed' } };
 		this.webhookUrl = value;
+		this.onChange?.();
 		return { status: 200, body: { set: true, message: 'Webhook URL has been set' } };
 	}
 
@@ -296,6 +420,39 @@ export class FakeOneMsg {
 		const body = (request.body ?? {}) as Record<string, unknown>;
 		if ('webhookUrl' in body) this.webhookUrl = body.webhookUrl;
 		if ('ackNotificationsOn' in body) this.ackNotificationsOn = body.ackNotificationsOn === true;
+		this.onChange?.();
 		return { status: 200, body: { update: true, ...body } };
 	}
+}
+
+function redactUrl(url: string): string {
+	return url.replace(/([?&]secret=)[^&]+/, '$1…');
+}
+
+function describeReport(body: Record<string, unknown>): string {
+	const records = [...((body.ack as unknown[]) ?? []), ...((body.hooks as unknown[]) ?? [])] as Array<{ id: string; status: string }>;
+	return records.map((r) => `${r.status} ${r.id.slice(0, 18)}…`).join(', ');
+}
+
+/** One readable line per request: what was asked, what the fake answered. */
+function describeExchange(request: RecordedRequest, reply: Reply): string {
+	const body = request.body as Record<string, unknown> | undefined;
+	let detail = '';
+	if (request.apiMethod === 'sendTemplate' && body) {
+		const params = (body.params as Array<{ parameters?: Array<{ text?: string }> }> | undefined) ?? [];
+		const texts = params.flatMap((p) => p.parameters ?? []).map((p) => JSON.stringify(p.text ?? '[media]'));
+		detail = ` ${String(body.template)} → ${String(body.phone)} [${texts.join(', ')}]`;
+	} else if (request.apiMethod === 'webhook' && request.method === 'POST') {
+		detail = ` ${redactUrl(JSON.stringify((body ?? {}).webhookUrl))}`;
+	} else if (request.apiMethod === 'settings') {
+		detail = ` ${redactUrl(JSON.stringify(body))}`;
+	} else if (request.path === TEAM_CHAT_PATH) {
+		detail = ` team chat alert: ${JSON.stringify((body ?? {}).text ?? body)}`;
+	} else if (request.apiMethod === 'hookInfo') {
+		detail = ` ${request.query.messageId ?? ''}`;
+	}
+	const answered = reply.drop ? 'dropped' : String(reply.status);
+	const answer = reply.body as { id?: string; message?: string; error?: unknown } | undefined;
+	const said = answer?.id ? ` ${answer.id}` : answer?.error || answer?.message ? ` ${JSON.stringify(answer.error ?? answer.message)}` : '';
+	return `${request.method.padEnd(4)} ${request.path}${detail} → ${answered}${said}`;
 }

@@ -52,7 +52,7 @@ case "$cmd" in
 	build) npm run --silent build ;;
 	start)
 		npm run --silent build
-		log "built into dist/ ($(ls dist/nodes | tr '\n' ' '))"
+		exec node scripts/start.mts
 		;;
 	test) exec node scripts/run-tests.mjs "$@" ;;
 	*) log "usage: scripts/project.sh start|test|build|env"; exit 2 ;;

@@ -1,6 +1,7 @@
 // Runs every check and suite behind `npm test` (and so `.ci/run`), then prints one closing line:
 // "N passed, M failed" over all of them. Each vitest test counts once; typecheck, lint and build
 // count as one check each.
+// `npm test -- --no-e2e` skips the end-to-end suite (it installs and starts a real n8n).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -53,9 +54,12 @@ function vitestSuite(label, project, extraArgs = []) {
 const npx = 'npx';
 check('typecheck', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 check('typecheck tests', npx, ['tsc', '-p', 'test/tsconfig.json']);
+check('typecheck scripts (runnable by Node as is)', npx, ['tsc', '-p', 'scripts/tsconfig.json']);
 check('lint (n8n-node lint, strict)', npx, ['n8n-node', 'lint']);
+const skipE2e = process.argv.includes('--no-e2e');
 if (check('build', 'npm', ['run', '--silent', 'build'])) {
 	vitestSuite('unit and integration (vitest, n8n-core engine, fake 1MSG)', 'integration');
+	if (!skipE2e) vitestSuite('end to end (packed package in a real n8n 2.40.7)', 'e2e');
 } else {
 	totals.failed++;
 	lines.push('unit and integration: not run, the build failed');

@@ -1,0 +1,86 @@
+/**
+ * `npm start`: the package inside a real n8n, with a local 1MSG sandbox, in one command.
+ * project.sh has already brought Node 24, the dev dependencies and a fresh build.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FAILING_PHONE_SUFFIX, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { ROOT, ensureN8n, installCommunityPackage, n8nCli, N8nProcess, packPackage, type N8nOptions } from './lib/localN8n.mts';
+
+const DATA = path.join(ROOT, '.n8n-local');
+const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
+const SANDBOX_PORT = Number(process.env.ONEMSG_SANDBOX_PORT ?? 8899);
+const SANDBOX = { channelId: '371267300', token: 'sandbox-token' };
+const STATE = path.join(DATA, 'sandbox-state.json');
+const time = () => new Date().toISOString().slice(11, 19);
+const say = (line: string) => console.log(`\u001b[1m[onemsg]\u001b[0m ${line}`);
+
+mkdirSync(DATA, { recursive: true });
+const started = Date.now();
+
+await ensureN8n(say);
+say('installing the packed package into the local n8n, as Settings → Community Nodes does');
+await installCommunityPackage(DATA, await packPackage(path.join(DATA, 'pack')));
+
+const sandbox = new FakeOneMsg({ ...SANDBOX, delivery: { stepMs: 2500 }, log: (line) => console.log(`${time()} sandbox ${line}`) });
+// n8n does not re-register webhooks on restart, so the sandbox keeps its channel settings across runs
+if (existsSync(STATE)) Object.assign(sandbox, JSON.parse(readFileSync(STATE, 'utf8')));
+sandbox.onChange = () =>
+	writeFileSync(STATE, JSON.stringify({ webhookUrl: sandbox.webhookUrl, ackNotificationsOn: sandbox.ackNotificationsOn }));
+await sandbox.start(SANDBOX_PORT);
+
+const options: N8nOptions = { userFolder: DATA, port: N8N_PORT, brokerPort: N8N_PORT + 12, logFile: path.join(DATA, 'n8n.log') };
+const credentialFile = path.join(DATA, 'sandbox-credential.json');
+writeFileSync(
+	credentialFile,
+	JSON.stringify([{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }]),
+);
+await n8nCli(options, ['import:credentials', `--input=${credentialFile}`]);
+const examplesStamp = path.join(DATA, '.examples-imported');
+if (!existsSync(examplesStamp)) {
+	say('importing the example workflows');
+	for (const file of readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.workflow.json'))) {
+		await n8nCli(options, ['import:workflow', `--input=${path.join(ROOT, 'examples', file)}`]);
+	}
+	writeFileSync(examplesStamp, new Date().toISOString());
+}
+
+const n8n = new N8nProcess(options);
+n8n.start();
+let stopping = false;
+async function stopAll(code: number) {
+	if (stopping) return;
+	stopping = true;
+	say('stopping n8n and the sandbox');
+	await n8n.stop();
+	await sandbox.stop();
+	// n8n copies its editor's 46 MB of JavaScript here at each start; left in the project, `eslint .`
+	// (npm run lint) would read all of it
+	rmSync(path.join(DATA, '.cache'), { recursive: true, force: true });
+	process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+try {
+	await n8n.waitUntilUp();
+} catch (error) {
+	console.error(String(error));
+	await stopAll(1);
+}
+
+say(`ready in ${Math.round((Date.now() - started) / 1000)} s
+  n8n          http://localhost:${N8N_PORT}   (first visit: create the owner account; n8n log in .n8n-local/n8n.log)
+  1MSG sandbox ${sandbox.baseUrl}   channel ${SANDBOX.channelId}, token ${SANDBOX.token}
+               accepts ticket_accepted and agent_assigned; reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
+  credential   "OneMsg sandbox" (points at the sandbox)
+  examples     "OneMsg example: ticket accepted", "… agent assigned", "… delivery watcher"
+  Ctrl-C stops everything`);
+
+const watchdog = setInterval(() => {
+	if (n8n.exited && !stopping) {
+		clearInterval(watchdog);
+		console.error(n8n.output.slice(-3000));
+		say('n8n stopped on its own');
+		void stopAll(1);
+	}
+}, 1000);

@@ -1,0 +1,307 @@
+/**
+ * End to end: the packed package installed as a community package into a fresh user folder of the
+ * pinned real n8n, credential and workflows imported through n8n's CLI, published through n8n's REST
+ * API, and every request checked at the local 1MSG sandbox.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
+import {
+	ROOT,
+	ensureN8n,
+	installCommunityPackage,
+	n8nCli,
+	N8nProcess,
+	N8nRest,
+	packPackage,
+	type N8nOptions,
+} from '../../scripts/lib/localN8n.mts';
+
+const EXAMPLES = path.join(ROOT, 'examples');
+const TICKET = 'onemsgExTicketAc';
+const AGENT = 'onemsgExAgentAsg';
+const WATCHER = 'onemsgExDelivery';
+const BATCH = 'onemsgE2eBatch01';
+const CRM_HOOK = 'https://crm.example.com/hooks/1msg';
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+const sandbox = new FakeOneMsg({ token: `e2e-token-${Date.now().toString(36)}-do-not-leak`, delivery: { stepMs: 400 } });
+let n8n: N8nProcess;
+let rest: N8nRest;
+let options: N8nOptions;
+const userFolder = mkdtempSync(path.join(tmpdir(), 'onemsg-e2e-'));
+
+function batchWorkflow() {
+	const example = JSON.parse(readFileSync(path.join(EXAMPLES, 'ticket-accepted.workflow.json'), 'utf8'));
+	const send = example.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-onemsg.oneMsgSendTemplate');
+	return {
+		id: BATCH,
+		name: 'e2e batch',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Batch', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'b0000000-0000-4000-8000-0000000000aa', parameters: { httpMethod: 'POST', path: 'e2e/batch', responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
+			{ id: 'b0000000-0000-4000-8000-000000000002', name: 'Tickets', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.tickets', options: {} } },
+			{ ...send, id: 'b0000000-0000-4000-8000-000000000003', name: 'Send', position: [400, 0], onError: 'continueRegularOutput' },
+		],
+		connections: {
+			Batch: { main: [[{ node: 'Tickets', type: 'main', index: 0 }]] },
+			Tickets: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+async function postJson(url: string, body: unknown) {
+	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	const text = await answer.text();
+	let json: unknown = text;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		/* keep the text */
+	}
+	return { status: answer.status, json };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const value = await probe().catch(() => undefined);
+		if (value !== undefined) return value;
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+	throw new Error(`timed out waiting for ${what}`);
+}
+
+const registeredUrls = () => {
+	const value = sandbox.webhookUrl;
+	return (Array.isArray(value) ? value : String(value ?? '').split(',')).map((u) => String(u).trim()).filter(Boolean);
+};
+
+/** Finished executions of a workflow, oldest first, with their run data. */
+async function finishedExecutions(workflowId: string) {
+	const list = (await rest.executions(workflowId)).filter((e) => e.status !== 'running' && e.status !== 'new');
+	return await Promise.all(list.reverse().map(async (e) => ({ ...e, runData: await rest.executionRunData(e.id) })));
+}
+
+const triggerItems = (runData: Awaited<ReturnType<N8nRest['executionRunData']>>) =>
+	runData['OneMsg Trigger']?.[0]?.data?.main[0].map((i) => i.json) ?? [];
+
+beforeAll(async () => {
+	const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
+	await ensureN8n(log);
+	const tarball = await packPackage(path.join(userFolder, 'pack'));
+	await installCommunityPackage(userFolder, tarball);
+
+	await sandbox.start();
+	sandbox.webhookUrl = [CRM_HOOK];
+	const port = await freePort();
+	options = { userFolder, port, brokerPort: await freePort(), logFile: path.join(userFolder, 'n8n.log') };
+
+	const credentials = [
+		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
+	];
+	writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify(credentials));
+	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher'].map((name) =>
+		JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.workflow.json`), 'utf8').replaceAll('http://127.0.0.1:8899', sandbox.baseUrl)),
+	);
+	writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify([...workflows, batchWorkflow()]));
+	await n8nCli(options, ['import:credentials', `--input=${path.join(userFolder, 'credentials.json')}`]);
+	await n8nCli(options, ['import:workflow', `--input=${path.join(userFolder, 'workflows.json')}`]);
+
+	n8n = new N8nProcess(options);
+	n8n.start();
+	await n8n.waitUntilUp();
+	rest = new N8nRest(n8n.baseUrl);
+	await rest.setupOwner();
+}, 900_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await sandbox.stop();
+});
+
+describe('OneMsg Send Template in n8n', () => {
+	test('the ticket-accepted example, run from the editor, sends the scenario page’s exact request', async () => {
+		const before = sandbox.requestsTo('sendTemplate').length;
+		const started = await rest.request<{ executionId: string }>('POST', `/workflows/${TICKET}/run`, {
+			triggerToStartFrom: { name: 'When clicking ‘Execute workflow’' },
+		});
+		const execution = await waitFor('the manual run to finish', async () => {
+			const [done] = (await finishedExecutions(TICKET)).filter((e) => e.id === started.executionId);
+			return done;
+		});
+		expect(execution.status).toBe('success');
+		const [send] = sandbox.requestsTo('sendTemplate').slice(before);
+		expect(send.headers.authorization).toBe(`Bearer ${sandbox.token}`);
+		expect(send.body).toStrictEqual({
+			phone: '14155552671',
+			template: 'ticket_accepted',
+			namespace: DEFAULT_NAMESPACE,
+			language: { policy: 'deterministic', code: 'en' },
+			params: [
+				{
+					type: 'body',
+					parameters: [
+						{ type: 'text', text: 'Maria' },
+						{ type: 'text', text: '12345' },
+						{ type: 'text', text: 'Expect a specialist reply within 2 hours.' },
+					],
+				},
+			],
+		});
+		const [item] = execution.runData['OneMsg: Ticket Accepted'][0].data!.main[0];
+		expect(item.json).toMatchObject({ sent: true, messageId: sandbox.sent.at(-1)!.id, phone: '14155552671', template: 'ticket_accepted', language: 'en', operation: 'ticketAccepted' });
+	});
+
+	test('both operations through the published examples’ webhooks: exact requests and output fields', async () => {
+		await rest.publish(TICKET);
+		await rest.publish(AGENT);
+		const ticket = { customer: { name: 'Maria', phone: '+1 (415) 555-2671' }, ticket: { id: 12345, nextStep: 'Expect a reply within 2 hours' } };
+		const accepted = await waitFor('the ticket webhook', async () => {
+			const answer = await postJson(`${n8n.baseUrl}/webhook/helpdesk/ticket-accepted`, ticket);
+			return answer.status === 200 ? answer : undefined;
+		});
+		expect(accepted.json).toMatchObject({ sent: true, phone: '14155552671', template: 'ticket_accepted', operation: 'ticketAccepted', messageId: sandbox.sent.at(-1)!.id });
+		expect(sandbox.requestsTo('sendTemplate').at(-1)!.body).toMatchObject({
+			phone: '14155552671',
+			params: [{ type: 'body', parameters: [{ text: 'Maria' }, { text: '12345' }, { text: 'Expect a reply within 2 hours' }] }],
+		});
+
+		const assigned = await postJson(`${n8n.baseUrl}/webhook/helpdesk/agent-assigned`, { ...ticket, assignee: { name: 'Alexey Petrov' } });
+		expect(assigned.status).toBe(200);
+		expect(assigned.json).toMatchObject({ sent: true, template: 'agent_assigned', operation: 'agentAssigned', messageId: sandbox.sent.at(-1)!.id });
+		expect(sandbox.requestsTo('sendTemplate').at(-1)!.body).toStrictEqual({
+			phone: '14155552671',
+			template: 'agent_assigned',
+			namespace: DEFAULT_NAMESPACE,
+			language: { policy: 'deterministic', code: 'en' },
+			params: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }, { type: 'text', text: '12345' }, { type: 'text', text: 'Alexey Petrov' }] }],
+		});
+	});
+
+	test('a bad phone in a batch fails only its item', async () => {
+		await rest.publish(BATCH);
+		const sentBefore = sandbox.sent.length;
+		const tickets = [
+			{ customer: { name: 'Ann', phone: '+44 20 7946 0958' }, ticket: { id: 1 } },
+			{ customer: { name: 'Bad', phone: '12-34' }, ticket: { id: 2 } },
+			{ customer: { name: 'Bo', phone: '0014155552672' }, ticket: { id: 3 } },
+		];
+		const answer = await waitFor('the batch webhook', async () => {
+			const result = await postJson(`${n8n.baseUrl}/webhook/e2e/batch`, { tickets });
+			return result.status === 200 ? result : undefined;
+		});
+		const items = answer.json as Array<Record<string, unknown>>;
+		expect(items.map((i) => i.sent)).toEqual([true, false, true]);
+		expect(items[1].error).toBe('Phone "12-34" has 4 digits; an international number has 6 to 15');
+		expect(sandbox.sent.slice(sentBefore).map((m) => m.phone)).toEqual(['442079460958', '14155552672']);
+	});
+});
+
+describe('OneMsg Trigger in n8n', () => {
+	let url = '';
+
+	test('publishing registers one URL beside the channel’s existing one and turns delivery reports on', async () => {
+		sandbox.ackNotificationsOn = false;
+		await rest.publish(WATCHER);
+		// n8n activates a published workflow in the background: wait for the registration itself
+		const urls = await waitFor('the registration', async () =>
+			registeredUrls().length > 1 && sandbox.ackNotificationsOn ? registeredUrls() : undefined,
+		);
+		expect(urls[0]).toBe(CRM_HOOK);
+		expect(urls).toHaveLength(2);
+		url = urls[1];
+		expect(url).toMatch(new RegExp(`^${n8n.baseUrl}/webhook/7d2c9b4e-1a2b-4c3d-8e4f-5a6b7c8d9e01/onemsg\\?secret=[\\w-]{22,}$`));
+		expect(sandbox.ackNotificationsOn).toBe(true);
+		// the route is live once it answers a request without the secret with the node's 401
+		await waitFor('the trigger route', async () => ((await postJson(url.split('?')[0], {})).status === 401 ? true : undefined));
+	});
+
+	test('all three event shapes posted to the registered URL come out as items', async () => {
+		const before = (await finishedExecutions(WATCHER)).length;
+		const ack = { id: 'wamid.E2E_ACK', chatId: '14155552671@c.us', status: 'delivered' };
+		const hook = { id: 'wamid.E2E_HOOK', type: 'message', status: 'failed', timestamp: '1654864094', recipient_id: '14155552671', errors: [{ code: 131047, title: 'Re-engagement message' }] };
+		const meta = { id: 'wamid.E2E_META', status: 'viewed', timestamp: 1654864095, recipient_id: '14155552671' };
+		const answer = await postJson(url, { instanceId: sandbox.channelId, ack: [ack], hooks: [hook], entry: [{ changes: [{ value: { statuses: [meta] } }] }] });
+		expect(answer.status).toBe(200);
+		// (the sandbox's own reports of the earlier sends may start executions of their own meanwhile)
+		const runs = await waitFor('the trigger execution', async () => {
+			const ours = (await finishedExecutions(WATCHER))
+				.slice(before)
+				.filter((run) => triggerItems(run.runData).some((item) => String(item.messageId).startsWith('wamid.E2E_')));
+			return ours.length ? ours : undefined;
+		});
+		expect(runs).toHaveLength(1);
+		expect(triggerItems(runs[0].runData)).toEqual([
+			{ event: 'status', messageId: 'wamid.E2E_ACK', status: 'delivered', phone: '14155552671', timestamp: null, channelId: sandbox.channelId, error: null, raw: ack },
+			{ event: 'status', messageId: 'wamid.E2E_HOOK', status: 'failed', phone: '14155552671', timestamp: '2022-06-10T12:28:14.000Z', channelId: sandbox.channelId, error: { code: 131047, title: 'Re-engagement message', message: null }, raw: hook },
+			{ event: 'status', messageId: 'wamid.E2E_META', status: 'read', phone: '14155552671', timestamp: '2022-06-10T12:28:15.000Z', channelId: sandbox.channelId, error: null, raw: meta },
+		]);
+		// the example alerts the team chat on the failed one
+		await waitFor('the team chat alert', async () => (sandbox.teamChat.length ? true : undefined));
+		expect(sandbox.teamChat.at(-1)).toEqual({ text: 'WhatsApp notification failed for 14155552671: Re-engagement message (message wamid.E2E_HOOK)' });
+	});
+
+	test('the sandbox’s own delivery reports of a real send reach the watcher: sent, delivered, read; failed for a 0000 phone', async () => {
+		const okSend = await postJson(`${n8n.baseUrl}/webhook/helpdesk/ticket-accepted`, { customer: { name: 'Maria', phone: '+1 415 555 2671' }, ticket: { id: 7 } });
+		const failSend = await postJson(`${n8n.baseUrl}/webhook/helpdesk/ticket-accepted`, { customer: { name: 'Nobody', phone: '+1 415 555 0000' }, ticket: { id: 8 } });
+		const ids = [(okSend.json as { messageId: string }).messageId, (failSend.json as { messageId: string }).messageId];
+		const seen = await waitFor(
+			'the delivery reports',
+			async () => {
+				const items = (await finishedExecutions(WATCHER)).flatMap((e) => triggerItems(e.runData)).filter((i) => ids.includes(i.messageId as string));
+				return items.length >= 5 ? items : undefined;
+			},
+			30_000,
+		);
+		expect(seen.filter((i) => i.messageId === ids[0]).map((i) => i.status)).toEqual(['sent', 'delivered', 'read']);
+		expect(seen.filter((i) => i.messageId === ids[1]).map((i) => i.status)).toEqual(['sent', 'failed']);
+	});
+
+	test('a request with the secret stripped or altered gets 401 and runs nothing; junk gets no 5xx and runs nothing', async () => {
+		const before = (await rest.executions(WATCHER)).length;
+		const event = { ack: [{ id: 'wamid.NOPE', status: 'read' }] };
+		expect((await postJson(url.split('?')[0], event)).status).toBe(401);
+		expect((await postJson(url.replace(/secret=./, (m) => (m.endsWith('A') ? 'secret=B' : 'secret=A')), event)).status).toBe(401);
+		for (const junk of [{}, [], 'text', { messages: [{ id: 'x', body: 'hi' }] }, { ack: 'x' }, { hooks: [{ id: 1 }] }]) {
+			const answer = await postJson(url, junk);
+			expect(answer.status).toBeLessThan(500);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect((await rest.executions(WATCHER)).length).toBe(before);
+	});
+
+	test('unpublishing leaves the channel’s list exactly as it was before', async () => {
+		await rest.unpublish(WATCHER);
+		await waitFor('the URL to be removed', async () => (registeredUrls().length === 1 ? true : undefined));
+		expect(registeredUrls()).toEqual([CRM_HOOK]);
+		expect(sandbox.webhookUrl).toEqual(CRM_HOOK);
+	});
+});
+
+describe('the token', () => {
+	test('appears nowhere in n8n’s stored data or its log', async () => {
+		const files = readdirSync(path.join(userFolder, '.n8n')).filter((f) => f.startsWith('database.sqlite'));
+		expect(files.length).toBeGreaterThan(0);
+		for (const file of files) {
+			expect(readFileSync(path.join(userFolder, '.n8n', file)).includes(sandbox.token), file).toBe(false);
+		}
+		for (const execution of await Promise.all([TICKET, AGENT, WATCHER, BATCH].map((id) => rest.executions(id)))) {
+			for (const { id } of execution) {
+				expect(JSON.stringify(await rest.request('GET', `/executions/${id}`))).not.toContain(sandbox.token);
+			}
+		}
+		expect(n8n.output).not.toContain(sandbox.token);
+	});
+});
