@@ -108,10 +108,85 @@ export const SCENARIO_TEMPLATES: FakeTemplate[] = [
 	},
 ];
 
+/** More approved templates, for the Custom Template operation. */
+export const EXTRA_TEMPLATES: FakeTemplate[] = [
+	{
+		name: 'ticket_resolved',
+		language: 'en',
+		namespace: DEFAULT_NAMESPACE,
+		status: 'approved',
+		category: 'UTILITY',
+		components: [
+			{ type: 'HEADER', format: 'TEXT', text: 'Ticket {{1}} resolved' },
+			{ type: 'BODY', text: 'Hello, {{1}}! Your request #{{2}} was resolved by {{3}}: {{4}}. How did we do?' },
+			{
+				type: 'BUTTONS',
+				buttons: [
+					{ type: 'QUICK_REPLY', text: 'All good' },
+					{ type: 'URL', text: 'Rate us', url: 'https://help.example.com/survey/{{1}}' },
+				],
+			},
+		],
+	},
+	{
+		name: 'sla_breach',
+		language: 'en',
+		namespace: DEFAULT_NAMESPACE,
+		status: 'approved',
+		category: 'UTILITY',
+		components: [
+			{ type: 'BODY', text: '{{1}}, request #{{2}} ({{3}}) has waited {{4}} hours, past our {{5}}-hour promise. We are on it.' },
+			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track request', url: 'https://help.example.com/requests/{{1}}' }] },
+		],
+	},
+	{
+		name: 'invoice_ready',
+		language: 'en',
+		namespace: DEFAULT_NAMESPACE,
+		status: 'approved',
+		category: 'UTILITY',
+		components: [
+			{ type: 'HEADER', format: 'IMAGE' },
+			{ type: 'BODY', text: 'Your invoice {{1}} is ready.' },
+		],
+	},
+];
+
 const FORBIDDEN_PARAM_TEXT = /[\n\t]| {5,}/;
 
 function placeholderCount(text: string | undefined): number {
 	return new Set([...(text ?? '').matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => m[1])).size;
+}
+
+/** What 1MSG answers 422 for: params that do not match the template's placeholders, component by component. */
+function paramsMismatch(template: FakeTemplate, params: Array<Record<string, unknown>>): string | undefined {
+	const parameters = (p: Record<string, unknown> | undefined) => (Array.isArray(p?.parameters) ? (p.parameters as Array<Record<string, unknown>>) : []);
+	const header = template.components.find((c) => c.type === 'HEADER');
+	const headerParam = params.find((p) => p.type === 'header');
+	const media = header?.format && header.format !== 'TEXT' ? header.format.toLowerCase() : undefined;
+	if (media) {
+		const [first] = parameters(headerParam);
+		const link = (first?.[media] as { link?: unknown } | undefined)?.link;
+		if (first?.type !== media || typeof link !== 'string' || !link) return `Header ${media} with a link is required`;
+	} else if (parameters(headerParam).length !== placeholderCount(header?.text)) {
+		return `Number of header parameters (${parameters(headerParam).length}) does not match the expected number of params (${placeholderCount(header?.text)})`;
+	}
+	const expected = placeholderCount(template.components.find((c) => c.type === 'BODY')?.text);
+	const bodyCount = parameters(params.find((p) => p.type === 'body')).length;
+	if (bodyCount !== expected) {
+		return `Number of parameters (${bodyCount}) does not match the expected number of params (${expected})`;
+	}
+	const buttons = template.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
+	const buttonParams = params.filter((p) => p.type === 'button');
+	for (const [index, button] of buttons.entries()) {
+		const wanted = button.type === 'URL' ? placeholderCount(button.url) : 0;
+		const given = buttonParams.find((p) => Number(p.index) === index);
+		if (wanted && (given?.sub_type !== 'url' || parameters(given).length !== wanted)) return `Button ${index} needs ${wanted} url parameter`;
+		if (!wanted && given) return `Button ${index} takes no parameters`;
+	}
+	if (buttonParams.some((p) => !buttons[Number(p.index)])) return 'Button parameter for a button the template does not have';
+	if (params.some((p) => !['header', 'body', 'button'].includes(String(p.type)))) return 'Unknown component type';
+	return undefined;
 }
 
 export class FakeOneMsg {
@@ -146,7 +221,7 @@ export class FakeOneMsg {
 	) {
 		this.channelId = options.channelId ?? '371267300';
 		this.token = options.token ?? `tok_${randomBytes(12).toString('hex')}`;
-		this.templates = options.templates ?? structuredClone(SCENARIO_TEMPLATES);
+		this.templates = options.templates ?? structuredClone([...SCENARIO_TEMPLATES, ...EXTRA_TEMPLATES]);
 		this.delivery = options.delivery;
 		this.log = options.log;
 	}
@@ -301,14 +376,8 @@ export class FakeOneMsg {
 			return { status: 422, body: { message: 'Template namespace mismatch' } };
 		}
 		const params = Array.isArray(body.params) ? (body.params as Array<Record<string, unknown>>) : [];
-		const bodyParams = params.find((p) => p.type === 'body')?.parameters as Array<{ text?: unknown }> | undefined;
-		const expected = placeholderCount(template.components.find((c) => c.type === 'BODY')?.text);
-		if ((bodyParams?.length ?? 0) !== expected) {
-			return {
-				status: 422,
-				body: { message: `Number of parameters (${bodyParams?.length ?? 0}) does not match the expected number of params (${expected})` },
-			};
-		}
+		const mismatch = paramsMismatch(template, params);
+		if (mismatch) return { status: 422, body: { message: mismatch } };
 		for (const param of params.flatMap((p) => (p.parameters as Array<{ text?: unknown }>) ?? [])) {
 			if (typeof param.text === 'string' && FORBIDDEN_PARAM_TEXT.test(param.text)) {
 				return {

@@ -22,9 +22,9 @@ ensure_node() {
 	fi
 	export PATH="$toolchain/node_modules/.bin:$PATH"
 	# Native addons (sqlite3 in the local n8n) must compile against this Node's headers.
-	local platform_pkg
-	platform_pkg="$(ls -d "$toolchain"/node_modules/node/node_modules/node-*-*/ 2>/dev/null | head -n 1)"
-	[ -n "$platform_pkg" ] && export npm_config_nodedir="${platform_pkg%/}"
+	local headers
+	headers="$(ls -d "$toolchain"/node_modules/node/node_modules/*/include/node 2>/dev/null | head -n 1)"
+	[ -n "$headers" ] && export npm_config_nodedir="${headers%/include/node}"
 	[ "$(node_major)" -ge 24 ] || { log "could not bring Node 24 (node is $(node --version))"; exit 1; }
 }
 

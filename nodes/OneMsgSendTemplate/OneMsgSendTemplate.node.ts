@@ -8,10 +8,11 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../shared/transport';
+import { getDeliveryStatus } from './deliveryStatus';
 import { sendTemplateProperties } from './properties';
 import { scenarioFor } from './scenarios';
-import { sendScenario } from './sendScenario';
-import { searchTemplates, templateCatalog } from './templateCatalog';
+import { sendCustomTemplate, sendScenario } from './send';
+import { getTemplateVariables, searchTemplates, templateCatalog } from './templateCatalog';
 
 export class OneMsgSendTemplate implements INodeType {
 	description: INodeTypeDescription = {
@@ -32,6 +33,7 @@ export class OneMsgSendTemplate implements INodeType {
 
 	methods = {
 		listSearch: { searchTemplates },
+		resourceMapping: { getTemplateVariables },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -42,11 +44,7 @@ export class OneMsgSendTemplate implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
 			try {
-				const scenario = scenarioFor(operation);
-				if (!scenario) {
-					throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, { itemIndex });
-				}
-				const json = await sendScenario.call(this, scenario, itemIndex, catalog);
+				const json = await runOperation.call(this, operation, itemIndex, catalog);
 				results.push({ json, pairedItem: { item: itemIndex } });
 			} catch (caught) {
 				const error = toNodeError(this, caught, itemIndex);
@@ -58,9 +56,22 @@ export class OneMsgSendTemplate implements INodeType {
 	}
 }
 
+async function runOperation(
+	this: IExecuteFunctions,
+	operation: string,
+	itemIndex: number,
+	catalog: ReturnType<typeof templateCatalog>,
+): Promise<IDataObject> {
+	const scenario = scenarioFor(operation);
+	if (scenario) return await sendScenario.call(this, scenario, itemIndex, catalog);
+	if (operation === 'customTemplate') return await sendCustomTemplate.call(this, itemIndex, catalog);
+	if (operation === 'deliveryStatus') return await getDeliveryStatus.call(this, itemIndex);
+	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, { itemIndex });
+}
+
 function errorItem(error: ReturnType<typeof toNodeError>, operation: string): IDataObject {
 	return {
-		sent: false,
+		...(operation === 'deliveryStatus' ? {} : { sent: false }),
 		operation,
 		error: error.message,
 		description: error.description ?? null,

@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SCENARIOS, SEND_OPERATIONS, type ScenarioVariable } from './scenarios';
+import { SCENARIOS, scenarioFor, type ScenarioVariable } from './scenarios';
+
+const SEND_OPERATIONS = [...SCENARIOS.map((s) => s.operation), 'customTemplate'];
 
 const forOperations = (operation: string[]) => ({ show: { operation } });
 
@@ -10,12 +12,33 @@ const operation: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	default: 'ticketAccepted',
-	options: SCENARIOS.map((s) => ({
-		name: s.displayName,
-		value: s.operation,
-		action: s.action,
-		description: s.description,
-	})),
+	// Written out (not mapped from SCENARIOS): n8n's linter reads these options literally.
+	options: [
+		{
+			name: 'Ticket Accepted',
+			value: 'ticketAccepted',
+			action: 'Send a ticket accepted notification',
+			description: scenarioFor('ticketAccepted')?.description,
+		},
+		{
+			name: 'Agent Assigned',
+			value: 'agentAssigned',
+			action: 'Send an agent assigned notification',
+			description: scenarioFor('agentAssigned')?.description,
+		},
+		{
+			name: 'Custom Template',
+			value: 'customTemplate',
+			action: 'Send any approved template',
+			description: 'Any approved template of the channel, with fields for exactly the variables it has',
+		},
+		{
+			name: 'Get Delivery Status',
+			value: 'deliveryStatus',
+			action: 'Get the delivery status of a message',
+			description: 'What 1MSG knows about a sent message; optionally wait until it is delivered, read or failed',
+		},
+	],
 };
 
 const phone: INodeProperties = {
@@ -58,7 +81,7 @@ function templateLocator(defaultTemplate: string, operations: string[]): INodePr
 		name: 'template',
 		type: 'resourceLocator',
 		required: true,
-		default: { mode: 'name', value: defaultTemplate },
+		default: { mode: defaultTemplate ? 'name' : 'list', value: defaultTemplate },
 		description: 'Approved WhatsApp template of the channel',
 		displayOptions: forOperations(operations),
 		modes: [
@@ -73,7 +96,7 @@ function templateLocator(defaultTemplate: string, operations: string[]): INodePr
 				displayName: 'By Name',
 				name: 'name',
 				type: 'string',
-				placeholder: defaultTemplate,
+				placeholder: defaultTemplate || 'ticket_resolved',
 			},
 		],
 	};
@@ -99,6 +122,87 @@ const namespace: INodeProperties = {
 	description: "Template namespace. Leave empty to take it from the channel's template list.",
 	displayOptions: forOperations(SEND_OPERATIONS),
 };
+
+const variables: INodeProperties = {
+	displayName: 'Variables',
+	name: 'variables',
+	type: 'resourceMapper',
+	noDataExpression: true,
+	default: { mappingMode: 'defineBelow', value: null },
+	required: true,
+	description: 'One field per variable of the chosen template: header, body {{1}}…{{n}}, URL button',
+	typeOptions: {
+		loadOptionsDependsOn: ['template.value', 'language'],
+		resourceMapper: {
+			resourceMapperMethod: 'getTemplateVariables',
+			mode: 'add',
+			fieldWords: { singular: 'variable', plural: 'variables' },
+			addAllFields: true,
+			multiKeyMatch: false,
+			supportAutoMap: false,
+			noFieldsError: 'Choose a template to see its variables',
+		},
+	},
+	displayOptions: forOperations(['customTemplate']),
+};
+
+const deliveryStatus: INodeProperties[] = [
+	{
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'wamid.HBgLMTQxNTU1NTI2NzEVAgARGBI5QTM3',
+		description: 'The messageId a send returned',
+		displayOptions: forOperations(['deliveryStatus']),
+	},
+	{
+		displayName: 'Wait for Final Status',
+		name: 'waitForFinal',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to poll 1MSG until the message is read, failed or undelivered, or the timeout passes (then the last known status is output with final false)',
+		displayOptions: forOperations(['deliveryStatus']),
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'waitTimeout',
+		type: 'number',
+		default: 60,
+		typeOptions: { minValue: 0, numberPrecision: 1 },
+		description: 'How long to wait at most',
+		displayOptions: { show: { operation: ['deliveryStatus'], waitForFinal: [true] } },
+	},
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		default: 5,
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		description: 'Time between two requests to 1MSG',
+		displayOptions: { show: { operation: ['deliveryStatus'], waitForFinal: [true] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'statusOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: forOperations(['deliveryStatus']),
+		options: [
+			{
+				displayName: 'Delivered Is Final',
+				name: 'deliveredIsFinal',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to treat delivered as final. Turn on when your customers may have read receipts off: 1MSG then never reports read.',
+			},
+		],
+	},
+];
 
 const options: INodeProperties = {
 	displayName: 'Options',
@@ -136,7 +240,10 @@ export const sendTemplateProperties: INodeProperties[] = [
 	phone,
 	...scenarioVariables(),
 	...SCENARIOS.map((s) => templateLocator(s.defaultTemplate, [s.operation])),
+	templateLocator('', ['customTemplate']),
 	language,
 	namespace,
+	variables,
 	options,
+	...deliveryStatus,
 ];

@@ -14,7 +14,6 @@ export interface ScenarioVariable {
 export interface Scenario {
 	operation: 'ticketAccepted' | 'agentAssigned';
 	displayName: string;
-	action: string;
 	description: string;
 	defaultTemplate: string;
 	/** In body-variable order: index 0 fills {{1}}. */
@@ -39,7 +38,6 @@ export const SCENARIOS: Scenario[] = [
 	{
 		operation: 'ticketAccepted',
 		displayName: 'Ticket Accepted',
-		action: 'Send a ticket accepted notification',
 		description:
 			'Hello, {{1}}! Your request #{{2}} has been accepted for processing. {{3}} We will keep you updated on progress.',
 		defaultTemplate: 'ticket_accepted',
@@ -57,7 +55,6 @@ export const SCENARIOS: Scenario[] = [
 	{
 		operation: 'agentAssigned',
 		displayName: 'Agent Assigned',
-		action: 'Send an agent assigned notification',
 		description:
 			'Hello, {{1}}! A specialist has been assigned to your request #{{2}}: {{3}}. We will contact you shortly.',
 		defaultTemplate: 'agent_assigned',
@@ -73,8 +70,6 @@ export const SCENARIOS: Scenario[] = [
 		],
 	},
 ];
-
-export const SEND_OPERATIONS = SCENARIOS.map((s) => s.operation);
 
 export function scenarioFor(operation: string): Scenario | undefined {
 	return SCENARIOS.find((s) => s.operation === operation);

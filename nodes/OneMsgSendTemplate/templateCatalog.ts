@@ -1,4 +1,4 @@
-import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchResult, ResourceMapperFields } from 'n8n-workflow';
 
 import { InputProblem } from '../shared/problems';
 import {
@@ -6,8 +6,10 @@ import {
 	findTemplate,
 	isApproved,
 	resolveNamespace,
+	templateSlots,
 	type Template,
 } from '../shared/templates';
+import { variableFields } from '../shared/templateVariables';
 import { oneMsgApiRequest, type OneMsgContext } from '../shared/transport';
 
 export async function loadTemplates(this: OneMsgContext): Promise<Template[]> {
@@ -37,6 +39,29 @@ export async function searchTemplates(this: ILoadOptionsFunctions, filter?: stri
 	};
 }
 
+/** The Custom Template fields: exactly the variables of the chosen template, labelled by where they appear. */
+export async function getTemplateVariables(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	const name = String(this.getCurrentNodeParameter('template', { extractValue: true }) ?? '').trim();
+	const language = String(this.getCurrentNodeParameter('language') ?? '').trim() || 'en';
+	if (!name) return { fields: [], emptyFieldsNotice: 'Choose a template first' };
+	const template = findTemplate(await loadTemplates.call(this), name, language);
+	if (!template) {
+		return { fields: [], emptyFieldsNotice: `Template "${name}" has no "${language}" version among the channel's templates` };
+	}
+	return {
+		fields: variableFields(templateSlots(template)).map((field) => ({
+			id: field.id,
+			displayName: field.displayName,
+			required: true,
+			defaultMatch: false,
+			canBeUsedToMatch: false,
+			display: true,
+			type: 'string',
+		})),
+		emptyFieldsNotice: `Template "${name}" has no variables: it is sent as it is`,
+	};
+}
+
 export interface ChosenTemplate {
 	namespace: string;
 	/** Undefined when the list could not be read but the namespace was given: nothing to check against. */
@@ -53,9 +78,10 @@ export async function chooseTemplate(
 	name: string,
 	language: string,
 	givenNamespace: string,
+	{ listRequired = false } = {},
 ): Promise<ChosenTemplate> {
-	// Without a given namespace the list is required, so its error is the item's error.
-	const templates = givenNamespace ? await catalog().catch(() => undefined) : await catalog();
+	// When the list is required (no namespace given, or the variables to check), its error is the item's error.
+	const templates = givenNamespace && !listRequired ? await catalog().catch(() => undefined) : await catalog();
 	if (!templates) return { namespace: givenNamespace };
 
 	const template = findTemplate(templates, name, language);

@@ -249,18 +249,36 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	};
 }
 
+async function loadOptionsContext(options: { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; type?: string }) {
+	const node = testNode(options);
+	const workflow = await testWorkflow(node);
+	const additionalData = await additionalDataFor(node, options.credentials);
+	additionalData.currentNodeParameters = options.parameters; // what the editor sends with the request
+	const context = new n8nCore.LoadOptionsContext(workflow, node, additionalData, '');
+	const nodeType = (await nodeTypes()).getByNameAndVersion(node.type, 1) as INodeType;
+	return { context, methods: nodeType.methods };
+}
+
 /** Calls a listSearch method of the node as the editor does, through n8n-core's LoadOptionsContext. */
 export async function listSearch(
 	method: string,
 	options: { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; filter?: string; type?: string },
 ) {
-	const node = testNode(options);
-	const workflow = await testWorkflow(node);
-	const context = new n8nCore.LoadOptionsContext(workflow, node, await additionalDataFor(node, options.credentials), '');
-	const nodeType = (await nodeTypes()).getByNameAndVersion(node.type, 1) as INodeType;
-	const search = nodeType.methods?.listSearch?.[method];
+	const { context, methods } = await loadOptionsContext(options);
+	const search = methods?.listSearch?.[method];
 	if (!search) throw new Error(`no listSearch method ${method}`);
 	return await search.call(context, options.filter);
+}
+
+/** Calls a resourceMapping method (the fields of a resource mapper) as the editor does. */
+export async function resourceMapping(
+	method: string,
+	options: { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; type?: string },
+) {
+	const { context, methods } = await loadOptionsContext(options);
+	const mapping = methods?.resourceMapping?.[method];
+	if (!mapping) throw new Error(`no resourceMapping method ${method}`);
+	return await mapping.call(context);
 }
 
 /** Resolves a credential expression (test request, authenticate) with n8n's expression engine. */

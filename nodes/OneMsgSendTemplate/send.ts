@@ -1,0 +1,120 @@
+import type { IDataObject, IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
+
+import { describeNotSent } from '../shared/apiFailure';
+import { sendTemplateBody, type TemplateValues } from '../shared/payload';
+import { normalizePhone } from '../shared/phone';
+import { InputProblem } from '../shared/problems';
+import { templateVariableText, type WhitespacePolicy } from '../shared/text';
+import { templateSlots, type Template } from '../shared/templates';
+import { templateValuesFrom } from '../shared/templateVariables';
+import { apiError, getConnection, oneMsgApiRequest } from '../shared/transport';
+import type { Scenario } from './scenarios';
+import { chooseTemplate, type ChosenTemplate } from './templateCatalog';
+
+/** The fields every send operation has, read and checked for one item. */
+interface SendRequest {
+	phone: string;
+	template: string;
+	language: string;
+	namespace: string;
+	policy: WhitespacePolicy;
+}
+
+function readSendRequest(context: IExecuteFunctions, itemIndex: number): SendRequest {
+	const options = context.getNodeParameter('options', itemIndex, {}) as { whitespace?: WhitespacePolicy };
+	const phone = normalizePhone(context.getNodeParameter('phone', itemIndex, ''));
+	const template = String(context.getNodeParameter('template', itemIndex, '', { extractValue: true }) ?? '').trim();
+	if (!template) throw new InputProblem('Template', 'Template is empty', 'Pick a template from the list or type its name');
+	const language = String(context.getNodeParameter('language', itemIndex, 'en') ?? '').trim();
+	if (!language) throw new InputProblem('Language', 'Language is empty', 'Enter the template language code, e.g. en');
+	const namespace = String(context.getNodeParameter('namespace', itemIndex, '') ?? '').trim();
+	return { phone, template, language, namespace, policy: options.whitespace ?? 'clean' };
+}
+
+/** Sends the checked request; answers the output item, or throws 1MSG's refusal. */
+async function send(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	operation: string,
+	request: SendRequest,
+	chosen: ChosenTemplate,
+	values: TemplateValues,
+): Promise<IDataObject> {
+	const { phone, template, language } = request;
+	const answer = await oneMsgApiRequest.call(context, {
+		method: 'POST',
+		path: 'sendTemplate',
+		body: { ...sendTemplateBody({ phone, template, namespace: chosen.namespace, language, values }) },
+		itemIndex,
+		sends: true,
+	});
+	if (answer.sent !== true) {
+		const { token } = await getConnection.call(context, itemIndex);
+		throw apiError(context, describeNotSent(answer, token), itemIndex);
+	}
+	return {
+		sent: true,
+		messageId: typeof answer.id === 'string' ? answer.id : null,
+		phone,
+		template,
+		language,
+		namespace: chosen.namespace,
+		operation,
+		message: answer.message ?? null,
+		description: answer.description ?? null,
+	};
+}
+
+/** A template a scenario can fill: three body variables and nothing else to fill. */
+function checkScenarioTemplate(template: Template, scenario: Scenario): void {
+	const slots = templateSlots(template);
+	if (slots.body !== scenario.variables.length) {
+		throw new InputProblem(
+			'Template',
+			`Template "${template.name}" has ${slots.body} body variable${slots.body === 1 ? '' : 's'}; ${scenario.displayName} fills exactly ${scenario.variables.length}`,
+			'Choose a template with {{1}} {{2}} {{3}} in its body, or use the Custom Template operation',
+		);
+	}
+	const extra = [
+		slots.headerText && 'a header variable',
+		slots.headerMedia && `a ${slots.headerMedia} header`,
+		slots.urlButtons.length && 'a URL button variable',
+	].filter(Boolean);
+	if (extra.length) {
+		throw new InputProblem(
+			'Template',
+			`Template "${template.name}" also needs ${extra.join(' and ')}, which ${scenario.displayName} does not fill`,
+			'Use the Custom Template operation for this template',
+		);
+	}
+}
+
+/** Ticket Accepted / Agent Assigned for one item. Everything is checked before the request goes out. */
+export async function sendScenario(
+	this: IExecuteFunctions,
+	scenario: Scenario,
+	itemIndex: number,
+	catalog: () => Promise<Template[]>,
+): Promise<IDataObject> {
+	const request = readSendRequest(this, itemIndex);
+	const body = scenario.variables.map((variable) =>
+		templateVariableText(this.getNodeParameter(variable.name, itemIndex, ''), variable.displayName, request.policy),
+	);
+	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace);
+	if (chosen.template) checkScenarioTemplate(chosen.template, scenario);
+	return await send(this, itemIndex, scenario.operation, request, chosen, { body });
+}
+
+/** Custom Template for one item: the values of the template's own variables. */
+export async function sendCustomTemplate(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	catalog: () => Promise<Template[]>,
+): Promise<IDataObject> {
+	const request = readSendRequest(this, itemIndex);
+	const mapped = this.getNodeParameter('variables', itemIndex, { value: {} }) as ResourceMapperValue;
+	// The template's variables can only be known from the channel's list: it is required here.
+	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace, { listRequired: true });
+	const values = templateValuesFrom(templateSlots(chosen.template!), mapped.value ?? {}, request.policy);
+	return await send(this, itemIndex, 'customTemplate', request, chosen, values);
+}
