@@ -27,7 +27,7 @@ const custom = (template: string, value: Record<string, unknown>, extra: Record<
 	variables: { mappingMode: 'defineBelow', value, matchingColumns: [], schema: [] },
 	...extra,
 });
-const run = (parameters: ReturnType<typeof custom>, items?: Array<Record<string, unknown>>) =>
+const run = (parameters: ReturnType<typeof custom>, items?: Array<Record<string, string | number>>) =>
 	runNode({ credentials: credentialsFor(fake), parameters: parameters as never, items });
 const fieldsOf = async (template: string) =>
 	(await resourceMapping('getTemplateVariables', { parameters: custom(template, {}) as never, credentials: credentialsFor(fake) })).fields.map(
