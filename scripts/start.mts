@@ -71,9 +71,10 @@ try {
 say(`ready in ${Math.round((Date.now() - started) / 1000)} s
   n8n          http://localhost:${N8N_PORT}   (first visit: create the owner account; n8n log in .n8n-local/n8n.log)
   1MSG sandbox ${sandbox.baseUrl}   channel ${SANDBOX.channelId}, token ${SANDBOX.token}
-               accepts ticket_accepted and agent_assigned; reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
+               templates ${sandbox.templates.map((t) => t.name).join(', ')}
+               reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
   credential   "OneMsg sandbox" (points at the sandbox)
-  examples     "OneMsg example: ticket accepted", "… agent assigned", "… delivery watcher"
+  examples     "OneMsg example: ticket accepted", "… agent assigned", "… ticket resolved, e-mail if WhatsApp fails", "… delivery watcher"
   Ctrl-C stops everything`);
 
 const watchdog = setInterval(() => {

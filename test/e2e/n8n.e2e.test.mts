@@ -25,6 +25,8 @@ const TICKET = 'onemsgExTicketAc';
 const AGENT = 'onemsgExAgentAsg';
 const WATCHER = 'onemsgExDelivery';
 const BATCH = 'onemsgE2eBatch01';
+const CUSTOM = 'onemsgE2eCustom1';
+const RESOLVED = 'onemsgExResolved';
 const CRM_HOOK = 'https://crm.example.com/hooks/1msg';
 
 async function freePort(): Promise<number> {
@@ -57,6 +59,46 @@ function batchWorkflow() {
 		connections: {
 			Batch: { main: [[{ node: 'Tickets', type: 'main', index: 0 }]] },
 			Tickets: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** Webhook → Custom Template (sla_breach: 5 body variables and a URL button) → Get Delivery Status. */
+function customWorkflow() {
+	const credentials = { oneMsgApi: { id: 'onemsgSandbox001', name: 'OneMsg sandbox' } };
+	const type = 'n8n-nodes-onemsg.oneMsgSendTemplate';
+	const webhook = (id: string, name: string, webhookPath: string, y: number) => ({
+		id, name, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, y], webhookId: `${id.slice(0, 34)}ff`,
+		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', options: {} },
+	});
+	const status = (id: string, name: string, messageId: string, wait: boolean, y: number) => ({
+		id, name, type, typeVersion: 1, position: [500, y], credentials,
+		parameters: { operation: 'deliveryStatus', messageId, waitForFinal: wait, waitTimeout: 30, pollInterval: 0.3 },
+	});
+	const variables = Object.fromEntries(['body_1', 'body_2', 'body_3', 'body_4', 'body_5', 'button_0'].map((id) => [id, `={{ $json.body.${id} }}`]));
+	return {
+		id: CUSTOM,
+		name: 'e2e custom template and delivery status',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			webhook('c0000000-0000-4000-8000-000000000001', 'Custom', 'e2e/custom', 0),
+			{
+				id: 'c0000000-0000-4000-8000-000000000002', name: 'Send SLA breach', type, typeVersion: 1, position: [250, 0], credentials,
+				parameters: {
+					operation: 'customTemplate', phone: '={{ $json.body.phone }}', language: 'en', namespace: '',
+					template: { __rl: true, mode: 'list', value: 'sla_breach' },
+					variables: { mappingMode: 'defineBelow', value: variables, matchingColumns: [], schema: [] },
+				},
+			},
+			status('c0000000-0000-4000-8000-000000000003', 'Wait for delivery', '={{ $json.messageId }}', true, 0),
+			webhook('c0000000-0000-4000-8000-000000000004', 'Status', 'e2e/status', 200),
+			status('c0000000-0000-4000-8000-000000000005', 'Look up status', '={{ $json.body.messageId }}', false, 200),
+		],
+		connections: {
+			Custom: { main: [[{ node: 'Send SLA breach', type: 'main', index: 0 }]] },
+			'Send SLA breach': { main: [[{ node: 'Wait for delivery', type: 'main', index: 0 }]] },
+			Status: { main: [[{ node: 'Look up status', type: 'main', index: 0 }]] },
 		},
 	};
 }
@@ -112,10 +154,10 @@ beforeAll(async () => {
 		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
 	];
 	writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify(credentials));
-	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher'].map((name) =>
+	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback'].map((name) =>
 		JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.workflow.json`), 'utf8').replaceAll('http://127.0.0.1:8899', sandbox.baseUrl)),
 	);
-	writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify([...workflows, batchWorkflow()]));
+	writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify([...workflows, batchWorkflow(), customWorkflow()]));
 	await n8nCli(options, ['import:credentials', `--input=${path.join(userFolder, 'credentials.json')}`]);
 	await n8nCli(options, ['import:workflow', `--input=${path.join(userFolder, 'workflows.json')}`]);
 
@@ -209,6 +251,64 @@ describe('OneMsg Send Template in n8n', () => {
 	});
 });
 
+describe('Custom Template and Get Delivery Status in n8n', () => {
+	test('a 5-variable template with a URL button: the right components; waiting ends with failed, well before the timeout', async () => {
+		await rest.publish(CUSTOM);
+		const values = { body_1: 'Maria', body_2: '12345', body_3: 'VPN access', body_4: '26', body_5: '24', button_0: '12345' };
+		const started = Date.now();
+		const answer = await waitFor('the custom webhook', async () => {
+			const result = await postJson(`${n8n.baseUrl}/webhook/e2e/custom`, { phone: '+1 415 555 0000', ...values });
+			return result.status === 200 ? result : undefined;
+		});
+		const waited = Date.now() - started;
+		const send = sandbox.requestsTo('sendTemplate').at(-1)!;
+		expect(send.body).toStrictEqual({
+			phone: '14155550000',
+			template: 'sla_breach',
+			namespace: DEFAULT_NAMESPACE,
+			language: { policy: 'deterministic', code: 'en' },
+			params: [
+				{ type: 'body', parameters: ['Maria', '12345', 'VPN access', '26', '24'].map((text) => ({ type: 'text', text })) },
+				{ type: 'button', sub_type: 'url', index: 0, parameters: [{ type: 'text', text: '12345' }] },
+			],
+		});
+		expect(answer.json).toMatchObject({ messageId: sandbox.sent.at(-1)!.id, status: 'failed', final: true, timedOut: false });
+		expect(waited).toBeLessThan(15_000); // the timeout is 30 s
+	});
+
+	test('Get Delivery Status returns the normalized hooks of a sent id', async () => {
+		const messageId = sandbox.sent.at(-1)!.id;
+		const answer = await postJson(`${n8n.baseUrl}/webhook/e2e/status`, { messageId });
+		expect(answer.status).toBe(200);
+		const json = answer.json as { status: string; final: boolean; hooks: Array<Record<string, unknown>> };
+		expect(json.status).toBe('failed');
+		expect(json.hooks.map((h) => [h.event, h.messageId, h.status, h.phone, h.channelId])).toEqual([
+			['status', messageId, 'sent', '14155550000', sandbox.channelId],
+			['status', messageId, 'failed', '14155550000', sandbox.channelId],
+		]);
+		expect(json.hooks[1].error).toEqual({ code: 131026, title: 'Message undeliverable', message: 'The number is not on WhatsApp' });
+	});
+
+	test('the ticket-resolved example, run from the editor, sends four body variables with header and button, and waits', async () => {
+		const before = sandbox.requestsTo('sendTemplate').length;
+		const started = await rest.request<{ executionId: string }>('POST', `/workflows/${RESOLVED}/run`, {
+			triggerToStartFrom: { name: 'When clicking ‘Execute workflow’' },
+		});
+		const execution = await waitFor('the example to finish', async () => {
+			const [done] = (await finishedExecutions(RESOLVED)).filter((e) => e.id === started.executionId);
+			return done;
+		});
+		expect(execution.status).toBe('success');
+		expect((sandbox.requestsTo('sendTemplate')[before].body as { params: unknown }).params).toEqual([
+			{ type: 'header', parameters: [{ type: 'text', text: '12345' }] },
+			{ type: 'body', parameters: ['Maria', '12345', 'Alexey Petrov', 'the VPN access was restored'].map((text) => ({ type: 'text', text })) },
+			{ type: 'button', sub_type: 'url', index: 1, parameters: [{ type: 'text', text: '12345' }] },
+		]);
+		expect(execution.runData['OneMsg: Wait for Delivery'][0].data!.main[0][0].json).toMatchObject({ final: true });
+		expect(execution.runData['E-mail the customer']).toBeUndefined();
+	});
+});
+
 describe('OneMsg Trigger in n8n', () => {
 	let url = '';
 
@@ -297,7 +397,7 @@ describe('the token', () => {
 		for (const file of files) {
 			expect(readFileSync(path.join(userFolder, '.n8n', file)).includes(sandbox.token), file).toBe(false);
 		}
-		for (const execution of await Promise.all([TICKET, AGENT, WATCHER, BATCH].map((id) => rest.executions(id)))) {
+		for (const execution of await Promise.all([TICKET, AGENT, WATCHER, BATCH, CUSTOM, RESOLVED].map((id) => rest.executions(id)))) {
 			for (const { id } of execution) {
 				expect(JSON.stringify(await rest.request('GET', `/executions/${id}`))).not.toContain(sandbox.token);
 			}
