@@ -45,7 +45,12 @@ export interface Reply {
 	delayMs?: number;
 }
 
-export type Interceptor = (request: RecordedRequest) => Reply | undefined | Promise<Reply | undefined>;
+/**
+ * Answers a request instead of the fake, or returns undefined to let the fake answer. `proceed`
+ * runs the fake's own handling (a send is then recorded) and gives its reply, so an interceptor can
+ * process a request and still answer badly, as a server that fails after doing the work.
+ */
+export type Interceptor = (request: RecordedRequest, proceed: () => Reply) => Reply | undefined | Promise<Reply | undefined>;
 
 export interface SentMessage {
 	id: string;
@@ -280,8 +285,9 @@ export class FakeOneMsg {
 		this.requests.push(request);
 
 		let reply: Reply | undefined;
+		const proceed = () => this.answer(request, channel);
 		for (const interceptor of this.interceptors) {
-			reply = await interceptor(request);
+			reply = await interceptor(request, proceed);
 			if (reply) break;
 		}
 		reply ??= this.answer(request, channel);

@@ -3,7 +3,7 @@
  * against the fake 1MSG server on loopback.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type FakeOneMsg, type Reply } from '../sandbox/fakeOneMsg.mts';
 import { agentAssigned, credentialsFor, everythingVisible, startFake, ticketAccepted } from './support/fixtures.mts';
 import { listSearch, runNode, type RunResult } from './support/n8n.mts';
 
@@ -294,8 +294,7 @@ describe('variables', () => {
 });
 
 describe('1MSG failures become errors for people', () => {
-	const sendAnswers = (reply: Parameters<FakeOneMsg['intercept']>[0]) =>
-		fake.intercept((r) => (r.apiMethod === 'sendTemplate' ? reply(r) : undefined));
+	const sendAnswers = (reply: () => Reply) => fake.intercept((r) => (r.apiMethod === 'sendTemplate' ? reply() : undefined));
 
 	test.each([
 		[
@@ -418,11 +417,18 @@ describe('batches', () => {
 		expectNoToken(result);
 	});
 
-	test('without continueOnFail the first failure stops the node and names its item', async () => {
+	test('without continueOnFail a bad item stops the node, names its item, and nothing is sent', async () => {
 		const result = await run(params, { items: batch });
 		expect(result.items).toBeUndefined();
 		expect(result.error?.message).toBe('Phone "123" has 3 digits; an international number has 6 to 15');
 		expect(result.error?.context?.itemIndex).toBe(1);
-		expect(fake.sent.map((m) => m.phone)).toEqual(['14155552671']);
+		expect(fake.requestsTo('sendTemplate')).toHaveLength(0);
+	});
+
+	test('without continueOnFail a 1MSG failure stops the node with that item’s error', async () => {
+		const result = await run(params, { items: batch.filter((_, i) => i !== 1) });
+		expect(result.items).toBeUndefined();
+		expect(result.error?.message).toBe('1MSG (HTTP 500): non-JSON answer: Internal Server Error');
+		expect(result.error?.context?.itemIndex).toBe(1);
 	});
 });

@@ -5,13 +5,15 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { runQueue } from '../shared/sendQueue';
 import { toNodeError } from '../shared/transport';
-import { getDeliveryStatus } from './deliveryStatus';
+import { classifyFailure, queueSettings } from './bulk';
+import { prepareDeliveryStatus } from './deliveryStatus';
 import { sendTemplateProperties } from './properties';
 import { scenarioFor } from './scenarios';
-import { sendCustomTemplate, sendScenario } from './send';
+import { prepareCustomTemplate, prepareScenario } from './send';
 import { getTemplateVariables, searchTemplates, templateCatalog } from './templateCatalog';
 
 export class OneMsgSendTemplate implements INodeType {
@@ -38,34 +40,63 @@ export class OneMsgSendTemplate implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
+		const operation = this.getNodeParameter('operation', 0) as string;
 		const catalog = templateCatalog(this);
-		const results: INodeExecutionData[] = [];
+		const continueOnFail = this.continueOnFail();
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			try {
-				const json = await runOperation.call(this, operation, itemIndex, catalog);
-				results.push({ json, pairedItem: { item: itemIndex } });
-			} catch (caught) {
-				const error = toNodeError(this, caught, itemIndex);
-				if (!this.continueOnFail()) throw error;
-				results.push({ json: errorItem(error, operation), pairedItem: { item: itemIndex } });
+		// Every item is checked before anything is sent: without Continue On Fail, one bad item stops
+		// the node before any message goes out.
+		const prepared = await Promise.all(
+			items.map(async (_, itemIndex) => {
+				try {
+					return { call: await prepareOperation.call(this, operation, itemIndex, catalog) };
+				} catch (error) {
+					return { error: toNodeError(this, error, itemIndex) };
+				}
+			}),
+		);
+		const firstProblem = prepared.find((p) => p.error)?.error;
+		if (firstProblem && !continueOnFail) throw firstProblem;
+
+		const { results } = await runQueue(
+			items.length,
+			async (itemIndex) => {
+				const { call, error } = prepared[itemIndex];
+				if (!call) throw error;
+				return await call();
+			},
+			classifyFailure,
+			{ ...queueSettings(this, operation), stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
+		);
+
+		const output: INodeExecutionData[] = [];
+		for (const [itemIndex, result] of results.entries()) {
+			if (!result) continue; // not started: an earlier item failed and Continue On Fail is off
+			if (result.ok) {
+				output.push({ json: result.value, pairedItem: { item: itemIndex } });
+				continue;
 			}
+			const error = toNodeError(this, result.error, itemIndex);
+			if (result.attempts > 1 && error.description && !error.description.includes(' tries)')) {
+				error.description += ` (${result.attempts} tries)`;
+			}
+			if (!continueOnFail) throw error;
+			output.push({ json: errorItem(error, operation), pairedItem: { item: itemIndex } });
 		}
-		return [results];
+		return [output];
 	}
 }
 
-async function runOperation(
+async function prepareOperation(
 	this: IExecuteFunctions,
 	operation: string,
 	itemIndex: number,
 	catalog: ReturnType<typeof templateCatalog>,
-): Promise<IDataObject> {
+): Promise<() => Promise<IDataObject>> {
 	const scenario = scenarioFor(operation);
-	if (scenario) return await sendScenario.call(this, scenario, itemIndex, catalog);
-	if (operation === 'customTemplate') return await sendCustomTemplate.call(this, itemIndex, catalog);
-	if (operation === 'deliveryStatus') return await getDeliveryStatus.call(this, itemIndex);
+	if (scenario) return await prepareScenario.call(this, scenario, itemIndex, catalog);
+	if (operation === 'customTemplate') return await prepareCustomTemplate.call(this, itemIndex, catalog);
+	if (operation === 'deliveryStatus') return await prepareDeliveryStatus.call(this, itemIndex);
 	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, { itemIndex });
 }
 

@@ -20,7 +20,8 @@ async function statusRecords(context: IExecuteFunctions, messageId: string, item
 	return hooks.flatMap((record) => normalizeStatusRecord(record, channelId) ?? []);
 }
 
-export async function getDeliveryStatus(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+/** Get Delivery Status for one item: its fields are checked now, 1MSG is asked when the call runs. */
+export async function prepareDeliveryStatus(this: IExecuteFunctions, itemIndex: number): Promise<() => Promise<IDataObject>> {
 	const messageId = String(this.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
 	if (!messageId) throw new InputProblem('Message ID', 'Message ID is empty', 'Map the messageId a send returned');
 	const waitForFinal = this.getNodeParameter('waitForFinal', itemIndex, false) as boolean;
@@ -28,10 +29,18 @@ export async function getDeliveryStatus(this: IExecuteFunctions, itemIndex: numb
 	const deliveredIsFinal = options.deliveredIsFinal ?? false;
 	const timeoutMs = waitForFinal ? Number(this.getNodeParameter('waitTimeout', itemIndex, 60)) * 1000 : 0;
 	const intervalMs = Math.max(100, Number(this.getNodeParameter('pollInterval', itemIndex, 5)) * 1000);
+	return async () => await pollStatus(this, itemIndex, messageId, { waitForFinal, deliveredIsFinal, timeoutMs, intervalMs });
+}
 
+async function pollStatus(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	messageId: string,
+	{ waitForFinal, deliveredIsFinal, timeoutMs, intervalMs }: { waitForFinal: boolean; deliveredIsFinal: boolean; timeoutMs: number; intervalMs: number },
+): Promise<IDataObject> {
 	const started = Date.now();
 	for (let polls = 1; ; polls++) {
-		const events = await statusRecords(this, messageId, itemIndex);
+		const events = await statusRecords(context, messageId, itemIndex);
 		const latest = events && latestEvent(events);
 		const final = isFinal(latest?.status, deliveredIsFinal);
 		const elapsed = Date.now() - started;

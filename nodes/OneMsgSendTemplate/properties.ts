@@ -213,6 +213,15 @@ const options: INodeProperties = {
 	displayOptions: forOperations(SEND_OPERATIONS),
 	options: [
 		{
+			displayName: 'Concurrent Requests',
+			name: 'concurrency',
+			type: 'number',
+			default: 20,
+			typeOptions: { minValue: 1, maxValue: 100 },
+			description:
+				'How many messages are sent at once. When 1MSG answers 429, the node pauses and sends fewer at once for a while.',
+		},
+		{
 			displayName: 'Line Breaks and Tabs',
 			name: 'whitespace',
 			type: 'options',
@@ -231,6 +240,31 @@ const options: INodeProperties = {
 					description: 'Send nothing for the item and report which field holds them',
 				},
 			],
+		},
+		{
+			displayName: 'Rate Limit Retries',
+			name: 'rateLimitRetries',
+			type: 'number',
+			default: 5,
+			typeOptions: { minValue: 0, maxValue: 20 },
+			description:
+				'How often an item is tried again after a 429 or a refused connection (1MSG did not get it), waiting Retry-After or an increasing delay',
+		},
+		{
+			displayName: 'Retry When Delivery Is Uncertain',
+			name: 'retryUncertain',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to also retry after a timeout, a connection reset or a 5xx. Risky: 1MSG may have sent the first attempt, and the customer then gets the message twice.',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			default: 30,
+			typeOptions: { minValue: 1 },
+			description: 'How long to wait for 1MSG’s answer to one send. A send that times out may have gone out.',
 		},
 	],
 };

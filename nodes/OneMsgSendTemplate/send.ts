@@ -8,6 +8,7 @@ import { templateVariableText, type WhitespacePolicy } from '../shared/text';
 import { templateSlots, type Template } from '../shared/templates';
 import { templateValuesFrom } from '../shared/templateVariables';
 import { apiError, getConnection, oneMsgApiRequest } from '../shared/transport';
+import { timeoutMs } from './bulk';
 import type { Scenario } from './scenarios';
 import { chooseTemplate, type ChosenTemplate } from './templateCatalog';
 
@@ -31,6 +32,9 @@ function readSendRequest(context: IExecuteFunctions, itemIndex: number): SendReq
 	return { phone, template, language, namespace, policy: options.whitespace ?? 'clean' };
 }
 
+/** A checked item, ready to go: calling it sends (again, when the queue retries). */
+export type PreparedCall = () => Promise<IDataObject>;
+
 /** Sends the checked request; answers the output item, or throws 1MSG's refusal. */
 async function send(
 	context: IExecuteFunctions,
@@ -47,6 +51,7 @@ async function send(
 		body: { ...sendTemplateBody({ phone, template, namespace: chosen.namespace, language, values }) },
 		itemIndex,
 		sends: true,
+		timeoutMs: timeoutMs(context, itemIndex),
 	});
 	if (answer.sent !== true) {
 		const { token } = await getConnection.call(context, itemIndex);
@@ -90,31 +95,31 @@ function checkScenarioTemplate(template: Template, scenario: Scenario): void {
 }
 
 /** Ticket Accepted / Agent Assigned for one item. Everything is checked before the request goes out. */
-export async function sendScenario(
+export async function prepareScenario(
 	this: IExecuteFunctions,
 	scenario: Scenario,
 	itemIndex: number,
 	catalog: () => Promise<Template[]>,
-): Promise<IDataObject> {
+): Promise<PreparedCall> {
 	const request = readSendRequest(this, itemIndex);
 	const body = scenario.variables.map((variable) =>
 		templateVariableText(this.getNodeParameter(variable.name, itemIndex, ''), variable.displayName, request.policy),
 	);
 	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace);
 	if (chosen.template) checkScenarioTemplate(chosen.template, scenario);
-	return await send(this, itemIndex, scenario.operation, request, chosen, { body });
+	return async () => await send(this, itemIndex, scenario.operation, request, chosen, { body });
 }
 
 /** Custom Template for one item: the values of the template's own variables. */
-export async function sendCustomTemplate(
+export async function prepareCustomTemplate(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	catalog: () => Promise<Template[]>,
-): Promise<IDataObject> {
+): Promise<PreparedCall> {
 	const request = readSendRequest(this, itemIndex);
 	const mapped = this.getNodeParameter('variables', itemIndex, { value: {} }) as ResourceMapperValue;
 	// The template's variables can only be known from the channel's list: it is required here.
 	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace, { listRequired: true });
 	const values = templateValuesFrom(templateSlots(chosen.template!), mapped.value ?? {}, request.policy);
-	return await send(this, itemIndex, 'customTemplate', request, chosen, values);
+	return async () => await send(this, itemIndex, 'customTemplate', request, chosen, values);
 }

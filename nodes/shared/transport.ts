@@ -12,6 +12,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { describeHttpFailure, HINTS, redactToken, type ApiFailure } from './apiFailure';
 import { resolveConnection, type OneMsgConnection } from './connection';
+import { retryAfterMs } from './retryAfter';
 import { InputProblem } from './problems';
 
 export const CREDENTIAL_TYPE = 'oneMsgApi';
@@ -27,7 +28,14 @@ export interface ApiCall {
 	itemIndex?: number;
 	/** True for calls that send a message: a 5xx then means "maybe sent", not just "try again". */
 	sends?: boolean;
+	timeoutMs?: number;
 }
+
+/**
+ * What a failed call tells about the message, kept on the NodeApiError's context for the send queue:
+ * `notSent` (nothing reached 1MSG, or 1MSG refused before processing) or `maybeSent`.
+ */
+export type SendOutcome = 'notSent' | 'maybeSent';
 
 export async function getConnection(this: OneMsgContext, itemIndex?: number): Promise<OneMsgConnection> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
@@ -51,23 +59,29 @@ export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Prom
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			...(call.timeoutMs ? { timeout: call.timeoutMs } : {}),
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
 		throw unreachable(this, connection, error, call);
 	}
 
 	const body = parseBody(response.body);
-	if (response.statusCode < 200 || response.statusCode >= 300) {
-		throw apiError(this, describeHttpFailure(response.statusCode, body, connection.token, !!call.sends), call.itemIndex);
+	const status = response.statusCode;
+	const readable = typeof body === 'object' && body !== null && !Array.isArray(body);
+	if (status >= 200 && status < 300 && readable) return body as IDataObject;
+
+	const error = apiError(
+		this,
+		describeHttpFailure(status, readable || typeof body === 'string' ? body : JSON.stringify(body), connection.token, !!call.sends),
+		call.itemIndex,
+	);
+	if (status === 429) {
+		error.context.retryAfterMs = retryAfterMs(response.headers?.['retry-after'], Date.now());
+		error.context.sendOutcome = 'notSent' satisfies SendOutcome;
+	} else if (status >= 500 || status < 300) {
+		error.context.sendOutcome = 'maybeSent' satisfies SendOutcome;
 	}
-	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-		throw apiError(
-			this,
-			describeHttpFailure(response.statusCode, typeof body === 'string' ? body : JSON.stringify(body), connection.token, !!call.sends),
-			call.itemIndex,
-		);
-	}
-	return body as IDataObject;
+	throw error;
 }
 
 function parseBody(body: unknown): unknown {
@@ -95,13 +109,13 @@ export function apiError(context: OneMsgContext, failure: ApiFailure, itemIndex?
 }
 
 /** No HTTP answer at all. Built from scratch: the raw error carries the request, headers and all. */
-function unreachable(context: OneMsgContext, connection: OneMsgConnection, error: unknown, call: ApiCall): NodeApiError {
+function unreachable(context: OneMsgContext, connection: OneMsgConnection, cause: unknown, call: ApiCall): NodeApiError {
 	// n8n's helper wraps the network error; its code is on the cause
-	const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+	const failure = cause as { code?: unknown; cause?: { code?: unknown } } | undefined;
 	const code = failure?.code ?? failure?.cause?.code;
-	const detail = redactToken(String((error as Error)?.message ?? error), connection.token);
+	const detail = redactToken(String((cause as Error)?.message ?? cause), connection.token);
 	const beforeSending = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-	return apiError(
+	const error = apiError(
 		context,
 		{
 			reason: `could not get an answer from ${connection.baseUrl}: ${detail}`,
@@ -109,6 +123,8 @@ function unreachable(context: OneMsgContext, connection: OneMsgConnection, error
 		},
 		call.itemIndex,
 	);
+	error.context.sendOutcome = (beforeSending ? 'notSent' : 'maybeSent') satisfies SendOutcome;
+	return error;
 }
 
 /** Any error from our own code or n8n's, as the NodeApiError/NodeOperationError n8n shows on the item. */
