@@ -215,6 +215,13 @@ export class FakeOneMsg {
 	log?: (line: string) => void;
 	/** Called when the channel's webhook list or settings change (the sandbox saves them). */
 	onChange?: () => void;
+	/** Each send takes this long, like a real API (the benchmark uses 25 ms). */
+	sendLatencyMs = 0;
+	/** At most this many sends in flight; beyond it, 429 without Retry-After, like a rate limit. */
+	maxSendsInFlight = Number.POSITIVE_INFINITY;
+	/** Sends answered 429 because of maxSendsInFlight. */
+	rateLimited = 0;
+	private sendsInFlight = 0;
 	private readonly interceptors: Interceptor[] = [];
 	private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 	private server?: Server;
@@ -284,6 +291,16 @@ export class FakeOneMsg {
 		};
 		this.requests.push(request);
 
+		if (request.apiMethod === 'sendTemplate' && (this.sendLatencyMs || Number.isFinite(this.maxSendsInFlight))) {
+			if (this.sendsInFlight >= this.maxSendsInFlight) {
+				this.rateLimited++;
+				res.writeHead(429, { 'content-type': 'application/json' }).end('{"error":"Too many requests"}');
+				return;
+			}
+			this.sendsInFlight++;
+			await new Promise((resolve) => setTimeout(resolve, this.sendLatencyMs));
+			this.sendsInFlight--;
+		}
 		let reply: Reply | undefined;
 		const proceed = () => this.answer(request, channel);
 		for (const interceptor of this.interceptors) {

@@ -55,5 +55,9 @@ case "$cmd" in
 		exec node scripts/start.mts
 		;;
 	test) exec node scripts/run-tests.mjs "$@" ;;
-	*) log "usage: scripts/project.sh start|test|build|env"; exit 2 ;;
+	bench)
+		npm run --silent build
+		exec node scripts/bench.mts "$@"
+		;;
+	*) log "usage: scripts/project.sh start|test|bench|build|env"; exit 2 ;;
 esac

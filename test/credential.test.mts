@@ -3,6 +3,7 @@
  * `authenticate` block, and its test request (GET {baseUrl}/{channelId}/status), with the
  * expressions resolved by n8n's own expression engine and the request sent to the fake.
  */
+import type { IHttpRequestOptions } from 'n8n-workflow';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
@@ -27,9 +28,11 @@ afterAll(async () => {
 async function credentialTest(data: Record<string, string>) {
 	const type = await credentialType();
 	const { baseURL, url } = type.test!.request;
-	const auth = type.authenticate as { properties: { headers: Record<string, string> } };
 	const target = (await resolveForCredential(baseURL!, data)) + (await resolveForCredential(url!, data));
-	const authorization = await resolveForCredential(auth.properties.headers.Authorization, data);
+	// n8n's credential tester calls the credential's authenticate() on the test request
+	const authenticate = type.authenticate as (c: typeof data, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+	const authenticated = await authenticate(data, { url: target, method: 'GET', headers: {} });
+	const authorization = String(authenticated.headers?.Authorization);
 	const answer = await request(target, { method: 'GET', headers: { authorization } });
 	return { target, authorization, status: answer.statusCode, body: (await answer.body.json()) as Record<string, unknown> };
 }

@@ -127,6 +127,31 @@ describe('the exact request of the scenario pages', () => {
 	});
 });
 
+describe('plain {{ $json… }} mappings are read without the expression engine, with the same result', () => {
+	const items = [
+		{ c: { name: 'Ann', phone: '+1 415 555 2671' }, t: { id: 42, next: 'Soon\nish' } },
+		{ c: { name: 'Bo', phone: 14155552672 }, t: { id: '43', next: 'Later' } },
+		{ c: { name: null, phone: '+1 415 555 2673' }, t: { id: 44, next: 'x' } },
+		{ c: { phone: '+1 415 555 2674' }, t: { id: 45, next: 'x' } },
+		{ c: { name: { first: 'Cy' }, phone: '+1 415 555 2675' }, t: { id: 46, next: 'x' } },
+	];
+	const fast = ticketAccepted({ phone: '={{ $json.c.phone }}', customerName: '={{ $json.c.name }}', ticketNumber: '={{ $json.t["id"] }}', nextStep: '={{ $json.t.next }}' });
+	// parentheses keep these out of the fast path: n8n evaluates them
+	const slow = ticketAccepted({ phone: '={{ ($json.c.phone) }}', customerName: '={{ ($json.c.name) }}', ticketNumber: '={{ ($json.t["id"]) }}', nextStep: '={{ ($json.t.next) }}' });
+
+	test('requests and output items are identical', async () => {
+		const viaFast = await run(fast, { items, continueOnFail: true });
+		const sentFast = fake.requestsTo('sendTemplate').map((r) => (r.body as { params: unknown }).params);
+		fake.requests.length = 0;
+		const viaSlow = await run(slow, { items, continueOnFail: true });
+		const sentSlow = fake.requestsTo('sendTemplate').map((r) => (r.body as { params: unknown }).params);
+		expect(sentFast).toEqual(sentSlow);
+		const strip = (r: typeof viaFast) => r.items!.map((i) => ({ ...i.json, messageId: null, message: null }));
+		expect(strip(viaFast)).toEqual(strip(viaSlow));
+		expect(viaFast.items!.map((i) => i.json.sent)).toEqual([true, true, false, false, true]);
+	});
+});
+
 describe('phone formats', () => {
 	test.each([
 		['+1 (415) 555-2671', '14155552671'],

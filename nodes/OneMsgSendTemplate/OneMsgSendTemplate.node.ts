@@ -10,6 +10,7 @@ import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 import { runQueue } from '../shared/sendQueue';
 import { toNodeError } from '../shared/transport';
 import { classifyFailure, queueSettings } from './bulk';
+import { itemParameters, type ItemParameters } from './itemParameters';
 import { prepareDeliveryStatus } from './deliveryStatus';
 import { sendTemplateProperties } from './properties';
 import { scenarioFor } from './scenarios';
@@ -42,14 +43,15 @@ export class OneMsgSendTemplate implements INodeType {
 		const items = this.getInputData();
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const catalog = templateCatalog(this);
+		const param = itemParameters(this);
 		const continueOnFail = this.continueOnFail();
 
 		// Every item is checked before anything is sent: without Continue On Fail, one bad item stops
-		// the node before any message goes out.
+		// the node before any message goes out. (Checking is cheap next to sending: see itemParameters.)
 		const prepared = await Promise.all(
 			items.map(async (_, itemIndex) => {
 				try {
-					return { call: await prepareOperation.call(this, operation, itemIndex, catalog) };
+					return { call: await prepareOperation.call(this, operation, itemIndex, catalog, param) };
 				} catch (error) {
 					return { error: toNodeError(this, error, itemIndex) };
 				}
@@ -58,6 +60,7 @@ export class OneMsgSendTemplate implements INodeType {
 		const firstProblem = prepared.find((p) => p.error)?.error;
 		if (firstProblem && !continueOnFail) throw firstProblem;
 
+		// A retry sends the checked item again without checking it again.
 		const { results } = await runQueue(
 			items.length,
 			async (itemIndex) => {
@@ -92,11 +95,12 @@ async function prepareOperation(
 	operation: string,
 	itemIndex: number,
 	catalog: ReturnType<typeof templateCatalog>,
+	param: ItemParameters,
 ): Promise<() => Promise<IDataObject>> {
 	const scenario = scenarioFor(operation);
-	if (scenario) return await prepareScenario.call(this, scenario, itemIndex, catalog);
-	if (operation === 'customTemplate') return await prepareCustomTemplate.call(this, itemIndex, catalog);
-	if (operation === 'deliveryStatus') return await prepareDeliveryStatus.call(this, itemIndex);
+	if (scenario) return await prepareScenario.call(this, scenario, itemIndex, catalog, param);
+	if (operation === 'customTemplate') return await prepareCustomTemplate.call(this, itemIndex, catalog, param);
+	if (operation === 'deliveryStatus') return await prepareDeliveryStatus.call(this, itemIndex, param);
 	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, { itemIndex });
 }
 

@@ -19,16 +19,13 @@ export interface BulkOptions {
 	timeout?: number;
 }
 
-export function bulkOptions(context: IExecuteFunctions, itemIndex: number): BulkOptions {
-	return context.getNodeParameter('options', itemIndex, {}) as BulkOptions;
-}
 
 /** How many sends at once and how failures are retried: one setting for the whole node run. */
 export function queueSettings(
 	context: IExecuteFunctions,
 	operation: string,
 ): Pick<QueueOptions, 'concurrency' | 'maxAttempts' | 'retryMaybeSent' | 'baseDelayMs' | 'maxDelayMs'> {
-	const options = operation === 'deliveryStatus' ? {} : bulkOptions(context, 0);
+	const options = (operation === 'deliveryStatus' ? {} : context.getNodeParameter('options', 0, {})) as BulkOptions;
 	return {
 		concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency)),
 		maxAttempts: 1 + Math.max(0, Math.floor(options.rateLimitRetries ?? DEFAULTS.rateLimitRetries)),
@@ -38,8 +35,8 @@ export function queueSettings(
 	};
 }
 
-export function timeoutMs(context: IExecuteFunctions, itemIndex: number): number {
-	return Math.max(1, (bulkOptions(context, itemIndex).timeout ?? DEFAULTS.timeoutSeconds) * 1000);
+export function timeoutMs(options: BulkOptions): number {
+	return Math.max(1, (options.timeout ?? DEFAULTS.timeoutSeconds) * 1000);
 }
 
 /** What the transport found out about a failed call decides whether the queue may try it again. */

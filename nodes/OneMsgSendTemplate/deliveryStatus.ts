@@ -5,6 +5,7 @@ import { normalizeStatusRecord, type DeliveryEvent } from '../shared/deliveryEve
 import { isFinal, latestEvent } from '../shared/deliveryReport';
 import { InputProblem } from '../shared/problems';
 import { getConnection, oneMsgApiRequest, toNodeError } from '../shared/transport';
+import type { ItemParameters } from './itemParameters';
 
 /** GET /hookInfo once: the message's status records, normalized like the trigger's items. */
 async function statusRecords(context: IExecuteFunctions, messageId: string, itemIndex: number): Promise<DeliveryEvent[] | undefined> {
@@ -21,14 +22,18 @@ async function statusRecords(context: IExecuteFunctions, messageId: string, item
 }
 
 /** Get Delivery Status for one item: its fields are checked now, 1MSG is asked when the call runs. */
-export async function prepareDeliveryStatus(this: IExecuteFunctions, itemIndex: number): Promise<() => Promise<IDataObject>> {
-	const messageId = String(this.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
+export async function prepareDeliveryStatus(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	param: ItemParameters,
+): Promise<() => Promise<IDataObject>> {
+	const messageId = String(param('messageId', itemIndex, '') ?? '').trim();
 	if (!messageId) throw new InputProblem('Message ID', 'Message ID is empty', 'Map the messageId a send returned');
-	const waitForFinal = this.getNodeParameter('waitForFinal', itemIndex, false) as boolean;
-	const options = this.getNodeParameter('statusOptions', itemIndex, {}) as { deliveredIsFinal?: boolean };
+	const waitForFinal = param('waitForFinal', itemIndex, false) as boolean;
+	const options = param('statusOptions', itemIndex, {}) as { deliveredIsFinal?: boolean };
 	const deliveredIsFinal = options.deliveredIsFinal ?? false;
-	const timeoutMs = waitForFinal ? Number(this.getNodeParameter('waitTimeout', itemIndex, 60)) * 1000 : 0;
-	const intervalMs = Math.max(100, Number(this.getNodeParameter('pollInterval', itemIndex, 5)) * 1000);
+	const timeoutMs = waitForFinal ? Number(param('waitTimeout', itemIndex, 60)) * 1000 : 0;
+	const intervalMs = Math.max(100, Number(param('pollInterval', itemIndex, 5)) * 1000);
 	return async () => await pollStatus(this, itemIndex, messageId, { waitForFinal, deliveredIsFinal, timeoutMs, intervalMs });
 }
 

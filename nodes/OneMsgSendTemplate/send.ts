@@ -8,7 +8,8 @@ import { templateVariableText, type WhitespacePolicy } from '../shared/text';
 import { templateSlots, type Template } from '../shared/templates';
 import { templateValuesFrom } from '../shared/templateVariables';
 import { apiError, getConnection, oneMsgApiRequest } from '../shared/transport';
-import { timeoutMs } from './bulk';
+import { timeoutMs, type BulkOptions } from './bulk';
+import type { ItemParameters } from './itemParameters';
 import type { Scenario } from './scenarios';
 import { chooseTemplate, type ChosenTemplate } from './templateCatalog';
 
@@ -19,17 +20,18 @@ interface SendRequest {
 	language: string;
 	namespace: string;
 	policy: WhitespacePolicy;
+	timeoutMs: number;
 }
 
-function readSendRequest(context: IExecuteFunctions, itemIndex: number): SendRequest {
-	const options = context.getNodeParameter('options', itemIndex, {}) as { whitespace?: WhitespacePolicy };
-	const phone = normalizePhone(context.getNodeParameter('phone', itemIndex, ''));
-	const template = String(context.getNodeParameter('template', itemIndex, '', { extractValue: true }) ?? '').trim();
+function readSendRequest(param: ItemParameters, itemIndex: number): SendRequest {
+	const options = param('options', itemIndex, {}) as { whitespace?: WhitespacePolicy } & BulkOptions;
+	const phone = normalizePhone(param('phone', itemIndex, ''));
+	const template = String(param('template', itemIndex, '', { extractValue: true }) ?? '').trim();
 	if (!template) throw new InputProblem('Template', 'Template is empty', 'Pick a template from the list or type its name');
-	const language = String(context.getNodeParameter('language', itemIndex, 'en') ?? '').trim();
+	const language = String(param('language', itemIndex, 'en') ?? '').trim();
 	if (!language) throw new InputProblem('Language', 'Language is empty', 'Enter the template language code, e.g. en');
-	const namespace = String(context.getNodeParameter('namespace', itemIndex, '') ?? '').trim();
-	return { phone, template, language, namespace, policy: options.whitespace ?? 'clean' };
+	const namespace = String(param('namespace', itemIndex, '') ?? '').trim();
+	return { phone, template, language, namespace, policy: options.whitespace ?? 'clean', timeoutMs: timeoutMs(options) };
 }
 
 /** A checked item, ready to go: calling it sends (again, when the queue retries). */
@@ -51,7 +53,7 @@ async function send(
 		body: { ...sendTemplateBody({ phone, template, namespace: chosen.namespace, language, values }) },
 		itemIndex,
 		sends: true,
-		timeoutMs: timeoutMs(context, itemIndex),
+		timeoutMs: request.timeoutMs,
 	});
 	if (answer.sent !== true) {
 		const { token } = await getConnection.call(context, itemIndex);
@@ -100,10 +102,11 @@ export async function prepareScenario(
 	scenario: Scenario,
 	itemIndex: number,
 	catalog: () => Promise<Template[]>,
+	param: ItemParameters,
 ): Promise<PreparedCall> {
-	const request = readSendRequest(this, itemIndex);
+	const request = readSendRequest(param, itemIndex);
 	const body = scenario.variables.map((variable) =>
-		templateVariableText(this.getNodeParameter(variable.name, itemIndex, ''), variable.displayName, request.policy),
+		templateVariableText(param(variable.name, itemIndex, ''), variable.displayName, request.policy),
 	);
 	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace);
 	if (chosen.template) checkScenarioTemplate(chosen.template, scenario);
@@ -115,9 +118,10 @@ export async function prepareCustomTemplate(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	catalog: () => Promise<Template[]>,
+	param: ItemParameters,
 ): Promise<PreparedCall> {
-	const request = readSendRequest(this, itemIndex);
-	const mapped = this.getNodeParameter('variables', itemIndex, { value: {} }) as ResourceMapperValue;
+	const request = readSendRequest(param, itemIndex);
+	const mapped = param('variables', itemIndex, { value: {} }) as ResourceMapperValue;
 	// The template's variables can only be known from the channel's list: it is required here.
 	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace, { listRequired: true });
 	const values = templateValuesFrom(templateSlots(chosen.template!), mapped.value ?? {}, request.policy);

@@ -1,4 +1,5 @@
 import type {
+	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
 	IHookFunctions,
@@ -37,30 +38,63 @@ export interface ApiCall {
  */
 export type SendOutcome = 'notSent' | 'maybeSent';
 
-export async function getConnection(this: OneMsgContext, itemIndex?: number): Promise<OneMsgConnection> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
+interface ResolvedCredential {
+	connection: OneMsgConnection;
+	/** Handed to n8n's request helper so it does not load and decrypt the credential again per request. */
+	decrypted: ICredentialsDecrypted;
+}
+
+// One credential lookup per node run (n8n reads and decrypts it from the database on each call).
+const resolved = new WeakMap<object, Promise<ResolvedCredential>>();
+
+async function resolveCredential(context: OneMsgContext, itemIndex?: number): Promise<ResolvedCredential> {
+	const data = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
 	try {
-		return resolveConnection(credentials);
+		return {
+			connection: resolveConnection(data),
+			decrypted: { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data },
+		};
 	} catch (error) {
-		throw toNodeError(this, error, itemIndex);
+		throw toNodeError(context, error, itemIndex);
 	}
+}
+
+function credentialOf(context: OneMsgContext, itemIndex?: number): Promise<ResolvedCredential> {
+	let pending = resolved.get(context);
+	if (!pending) {
+		pending = resolveCredential(context, itemIndex);
+		resolved.set(context, pending);
+		pending.catch(() => resolved.delete(context)); // a failure is reported, not remembered
+	}
+	return pending;
+}
+
+export async function getConnection(this: OneMsgContext, itemIndex?: number): Promise<OneMsgConnection> {
+	return (await credentialOf(this, itemIndex)).connection;
 }
 
 /** The one function through which every 1MSG API call goes. Answers the parsed JSON body of a 2xx. */
 export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Promise<IDataObject> {
-	const connection = await getConnection.call(this, call.itemIndex);
+	const { connection, decrypted } = await credentialOf(this, call.itemIndex);
 	let response: IN8nHttpFullResponse;
 	try {
-		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
-			method: call.method,
-			url: `${connection.channelUrl}/${call.path}`,
-			qs: call.qs,
-			body: call.body,
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			...(call.timeoutMs ? { timeout: call.timeoutMs } : {}),
-		})) as IN8nHttpFullResponse;
+		response = (await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			CREDENTIAL_TYPE,
+			{
+				method: call.method,
+				url: `${connection.channelUrl}/${call.path}`,
+				qs: call.qs,
+				body: call.body,
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				...(call.timeoutMs ? { timeout: call.timeoutMs } : {}),
+			},
+			// a copy: n8n may add to it while authenticating
+			{ credentialsDecrypted: { ...decrypted, data: { ...decrypted.data } } },
+		)) as IN8nHttpFullResponse;
 	} catch (error) {
 		throw unreachable(this, connection, error, call);
 	}

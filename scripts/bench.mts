@@ -1,0 +1,305 @@
+/**
+ * `npm run bench`: the package inside the real n8n of `n8n/`, against the sandbox set to 25 ms per
+ * send and at most 20 sends in flight (429 beyond). Prints medians side by side:
+ *   (a) OneMsg Send Template at default settings
+ *   (b) n8n's HTTP Request node configured by hand for the same request, batching 20 items at a time
+ *   (c) a bare client loop (undici, 20 at a time) from this process
+ * plus n8n's peak memory, 10,000 items through (a), and one POST of 1,000 `ack[]` events into the
+ * OneMsg Trigger against a plain Webhook node + Split Out. Runs alternate; medians and ratios.
+ *
+ *   npm run bench -- [--items 1000] [--repeats 5] [--big 10000]
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent, request } from 'undici';
+import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { ensureN8n, installCommunityPackage, n8nCli, N8nProcess, N8nRest, packPackage } from './lib/localN8n.mts';
+
+const { values: args } = parseArgs({
+	options: {
+		items: { type: 'string', default: '1000' },
+		repeats: { type: 'string', default: '5' },
+		big: { type: 'string', default: '10000' },
+		events: { type: 'string', default: '1000' },
+	},
+});
+const ITEMS = Number(args.items);
+const REPEATS = Number(args.repeats);
+const BIG = Number(args.big);
+const EVENTS = Number(args.events);
+const LATENCY_MS = 25;
+const MAX_IN_FLIGHT = 20;
+const say = (line: string) => console.error(`[bench] ${line}`);
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+const median = (xs: number[]) => {
+	const sorted = [...xs].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// ---- setup ----------------------------------------------------------------------------------
+await ensureN8n(say);
+const userFolder = mkdtempSync(path.join(tmpdir(), 'onemsg-bench-'));
+await installCommunityPackage(userFolder, await packPackage(path.join(userFolder, 'pack')));
+const sandbox = new FakeOneMsg({ token: 'bench-token' });
+sandbox.sendLatencyMs = LATENCY_MS;
+sandbox.maxSendsInFlight = MAX_IN_FLIGHT;
+await sandbox.start(await freePort());
+const options = { userFolder, port: await freePort(), brokerPort: await freePort(), logFile: path.join(userFolder, 'n8n.log') };
+
+const credentials = { oneMsgApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
+const webhook = (name: string, webhookPath: string, responseMode: string) => ({
+	id: `${name}-0000-4000-8000-000000000001`.slice(0, 36),
+	name: 'Webhook',
+	type: 'n8n-nodes-base.webhook',
+	typeVersion: 2,
+	position: [0, 0],
+	webhookId: `b${name.length}c0ffee-0000-4000-8000-${webhookPath.replace(/\W/g, '').padEnd(12, '0').slice(0, 12)}`,
+	parameters: { httpMethod: 'POST', path: webhookPath, responseMode, responseData: 'noData', options: {} },
+});
+const splitOut = (field: string) => ({
+	id: 'b0000000-0000-4000-8000-0000000000a2', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0],
+	parameters: { fieldToSplitOut: field, options: {} },
+});
+const done = {
+	id: 'b0000000-0000-4000-8000-0000000000a9', name: 'Done', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [600, 0], executeOnce: true,
+	parameters: { method: 'POST', url: `${sandbox.baseUrl}/team-chat`, sendBody: true, specifyBody: 'json', jsonBody: '{"text":"done"}', options: {} },
+};
+const chain = (...names: string[]) =>
+	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
+
+const workflows = [
+	{
+		id: 'benchOneMsgNode1', name: 'bench (a) OneMsg node', active: false, settings: { executionOrder: 'v1' },
+		nodes: [
+			webhook('a', 'bench/node', 'lastNode'),
+			splitOut('body.tickets'),
+			{
+				id: 'b0000000-0000-4000-8000-0000000000a3', name: 'OneMsg', type: 'n8n-nodes-onemsg.oneMsgSendTemplate', typeVersion: 1, position: [400, 0], credentials,
+				parameters: {
+					operation: 'ticketAccepted', phone: '={{ $json.phone }}', customerName: '={{ $json.name }}', ticketNumber: '={{ $json.ticket }}',
+					nextStep: '={{ $json.nextStep }}', template: { __rl: true, mode: 'name', value: 'ticket_accepted' }, language: 'en', namespace: '', options: {},
+				},
+			},
+		],
+		connections: chain('Webhook', 'Split Out', 'OneMsg'),
+	},
+	{
+		id: 'benchHttpRequest', name: 'bench (b) HTTP Request node', active: false, settings: { executionOrder: 'v1' },
+		nodes: [
+			webhook('b', 'bench/http', 'lastNode'),
+			splitOut('body.tickets'),
+			{
+				id: 'b0000000-0000-4000-8000-0000000000b3', name: 'HTTP Request', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [400, 0],
+				parameters: {
+					method: 'POST',
+					url: `${sandbox.baseUrl}/${sandbox.channelId}/sendTemplate`,
+					sendHeaders: true,
+					headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${sandbox.token}` }] },
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody: `={{ JSON.stringify({ phone: String($json.phone).replace(/\\D/g, ''), template: 'ticket_accepted', namespace: '${DEFAULT_NAMESPACE}', language: { policy: 'deterministic', code: 'en' }, params: [{ type: 'body', parameters: [{ type: 'text', text: String($json.name) }, { type: 'text', text: String($json.ticket) }, { type: 'text', text: String($json.nextStep) }] }] }) }}`,
+					// n8n sends a whole batch at once and starts the next one after batchInterval ms without
+					// waiting for answers: the interval is tuned below to the smallest that causes no 429.
+					options: { batching: { batch: { batchSize: MAX_IN_FLIGHT, batchInterval: "={{ $('Webhook').first().json.body.interval }}" } } },
+				},
+			},
+		],
+		connections: chain('Webhook', 'Split Out', 'HTTP Request'),
+	},
+	{
+		id: 'benchOneMsgTrig1', name: 'bench trigger: OneMsg Trigger', active: false, settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'b0000000-0000-4000-8000-0000000000c1', name: 'OneMsg Trigger', type: 'n8n-nodes-onemsg.oneMsgTrigger', typeVersion: 1, position: [0, 0], webhookId: 'bcc0ffee-0000-4000-8000-00000000c0c1', credentials, parameters: { options: {} } },
+			done,
+		],
+		connections: chain('OneMsg Trigger', 'Done'),
+	},
+	{
+		id: 'benchPlainWebhk1', name: 'bench trigger: Webhook + Split Out', active: false, settings: { executionOrder: 'v1' },
+		nodes: [webhook('d', 'bench/plain', 'onReceived'), splitOut('body.ack'), done],
+		connections: chain('Webhook', 'Split Out', 'Done'),
+	},
+];
+writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify([{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }]));
+writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify(workflows));
+await n8nCli(options, ['import:credentials', `--input=${path.join(userFolder, 'credentials.json')}`]);
+await n8nCli(options, ['import:workflow', `--input=${path.join(userFolder, 'workflows.json')}`]);
+const n8n = new N8nProcess(options);
+n8n.start();
+await n8n.waitUntilUp();
+const rest = new N8nRest(n8n.baseUrl);
+await rest.setupOwner();
+for (const { id } of workflows) await rest.publish(id);
+say(`n8n pid ${n8n.pid} at ${n8n.baseUrl}; sandbox ${sandbox.baseUrl} (${LATENCY_MS} ms per send, ${MAX_IN_FLIGHT} in flight, 429 beyond)`);
+
+// ---- measuring ------------------------------------------------------------------------------
+const procStatus = (field: string) => {
+	const match = readFileSync(`/proc/${n8n.pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`));
+	return match ? Number(match[1]) / 1024 : NaN;
+};
+/** Resets the kernel's peak-RSS mark of the n8n process, so VmHWM is the peak of the next run. */
+const resetPeak = () => writeFileSync(`/proc/${n8n.pid}/clear_refs`, '5');
+
+const tickets = (n: number, run: number) =>
+	Array.from({ length: n }, (_, i) => ({ phone: `+1 415 ${String(run).padStart(3, '0')} ${String(i).padStart(5, '0')}`, name: 'Maria', ticket: 10000 + i, nextStep: 'Expect a reply within 2 hours' }));
+
+async function waitRoute(url: string, body: unknown, ok: (status: number) => boolean) {
+	for (let i = 0; i < 400; i++) {
+		const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		await answer.arrayBuffer();
+		if (ok(answer.status)) return;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	throw new Error(`route ${url} never became live`);
+}
+
+interface Sample { ms: number; sent: number; rateLimited: number; peakMb: number }
+
+let httpInterval = 0;
+
+async function viaWebhook(webhookPath: string, n: number, run: number): Promise<Sample> {
+	const sentBefore = sandbox.sent.length;
+	const limitedBefore = sandbox.rateLimited;
+	resetPeak();
+	const started = performance.now();
+	const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ tickets: tickets(n, run), interval: httpInterval }),
+	});
+	await answer.arrayBuffer();
+	const ms = performance.now() - started;
+	if (answer.status !== 200) throw new Error(`${webhookPath}: HTTP ${answer.status} (${sandbox.rateLimited - limitedBefore} sends answered 429)`);
+	return { ms, sent: sandbox.sent.length - sentBefore, rateLimited: sandbox.rateLimited - limitedBefore, peakMb: procStatus('VmHWM') };
+}
+
+const agent = new Agent({ connections: MAX_IN_FLIGHT });
+async function bareLoop(n: number, run: number): Promise<Sample> {
+	const sentBefore = sandbox.sent.length;
+	const limitedBefore = sandbox.rateLimited;
+	const list = tickets(n, run);
+	let next = 0;
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: MAX_IN_FLIGHT }, async () => {
+			while (next < list.length) {
+				const t = list[next++];
+				const answer = await request(`${sandbox.baseUrl}/${sandbox.channelId}/sendTemplate`, {
+					method: 'POST',
+					dispatcher: agent,
+					headers: { authorization: `Bearer ${sandbox.token}`, 'content-type': 'application/json' },
+					body: JSON.stringify({
+						phone: t.phone.replace(/\D/g, ''), template: 'ticket_accepted', namespace: DEFAULT_NAMESPACE, language: { policy: 'deterministic', code: 'en' },
+						params: [{ type: 'body', parameters: [{ type: 'text', text: t.name }, { type: 'text', text: String(t.ticket) }, { type: 'text', text: t.nextStep }] }],
+					}),
+				});
+				await answer.body.json();
+			}
+		}),
+	);
+	return { ms: performance.now() - started, sent: sandbox.sent.length - sentBefore, rateLimited: sandbox.rateLimited - limitedBefore, peakMb: NaN };
+}
+
+async function eventsInto(url: string, run: number): Promise<number> {
+	const doneBefore = sandbox.teamChat.length;
+	const ack = Array.from({ length: EVENTS }, (_, i) => ({ id: `wamid.BENCH${run}_${i}`, chatId: `1415555${String(i).padStart(4, '0')}@c.us`, status: 'delivered' }));
+	const started = performance.now();
+	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instanceId: sandbox.channelId, ack }) });
+	await answer.arrayBuffer();
+	if (answer.status !== 200) throw new Error(`${url}: HTTP ${answer.status}`);
+	while (sandbox.teamChat.length === doneBefore) await new Promise((resolve) => setTimeout(resolve, 2));
+	return performance.now() - started;
+}
+
+// warm-up: routes live, first executions paid for
+await waitRoute(`${n8n.baseUrl}/webhook/bench/node`, { tickets: tickets(5, 999) }, (s) => s === 200);
+await waitRoute(`${n8n.baseUrl}/webhook/bench/http`, { tickets: tickets(5, 998) }, (s) => s === 200);
+const triggerUrl = await (async () => {
+	for (let i = 0; i < 200; i++) {
+		const urls = Array.isArray(sandbox.webhookUrl) ? sandbox.webhookUrl : [sandbox.webhookUrl];
+		const url = urls.map(String).find((u) => u.includes('/onemsg?secret='));
+		if (url) return url;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	throw new Error('the trigger did not register');
+})();
+await waitRoute(triggerUrl, { ack: [] }, (s) => s === 200);
+await eventsInto(triggerUrl, 0);
+await eventsInto(`${n8n.baseUrl}/webhook/bench/plain`, 0);
+
+// (b) tuned by hand, as a builder would: the smallest batch interval with no 429 over 300 items
+for (const interval of [1, 5, 10, 15, 20, 25, 30, 35, 40, 50, 60, 80, 100, 150]) {
+	httpInterval = interval;
+	const trial = await viaWebhook('bench/http', 300, 900 + interval).catch(() => undefined);
+	if (trial && trial.rateLimited === 0) break;
+}
+say(`HTTP Request node: batches of ${MAX_IN_FLIGHT} every ${httpInterval} ms`);
+
+const samples = { a: [] as Sample[], b: [] as Sample[], c: [] as Sample[], trigger: [] as number[], plain: [] as number[] };
+for (let run = 1; run <= REPEATS; run++) {
+	say(`round ${run}/${REPEATS}`);
+	samples.a.push(await viaWebhook('bench/node', ITEMS, run));
+	samples.b.push(await viaWebhook('bench/http', ITEMS, run + 100));
+	samples.c.push(await bareLoop(ITEMS, run + 200));
+	samples.trigger.push(await eventsInto(triggerUrl, run));
+	samples.plain.push(await eventsInto(`${n8n.baseUrl}/webhook/bench/plain`, run));
+}
+
+say(`${BIG} items through (a)`);
+await new Promise((resolve) => setTimeout(resolve, 2000));
+const baselineMb = procStatus('VmRSS');
+const big = await viaWebhook('bench/node', BIG, 500);
+
+console.error(n8n.output.split('\n').filter((l) => l.includes('ONEMSG-TIMING')).join('\n'));
+await n8n.stop();
+await sandbox.stop();
+await agent.close();
+
+// ---- report ---------------------------------------------------------------------------------
+const ms = (xs: Sample[]) => median(xs.map((s) => s.ms));
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
+const a = ms(samples.a);
+const b = ms(samples.b);
+const c = ms(samples.c);
+const trigger = median(samples.trigger);
+const plain = median(samples.plain);
+const row = (name: string, xs: Sample[]) =>
+	`| ${name} | ${fmt(ms(xs))} | ${fmt(Math.min(...xs.map((s) => s.ms)))}–${fmt(Math.max(...xs.map((s) => s.ms)))} | ${fmt((ITEMS / ms(xs)) * 1000)} | ${xs.map((s) => s.sent).join(', ')} | ${xs.map((s) => s.rateLimited).join(', ')} | ${fmt(median(xs.map((s) => s.peakMb)))} |`;
+const report = `
+Sending ${ITEMS} ticket notifications, sandbox at ${LATENCY_MS} ms per send and ${MAX_IN_FLIGHT} in flight (429 beyond), ${REPEATS} alternating rounds; Node ${process.version}, n8n 2.40.7.
+
+| variant | median ms | min–max ms | sends/s (median) | sent per round | 429s per round | n8n peak RSS MB (median) |
+| --- | ---: | ---: | ---: | --- | --- | ---: |
+${row('(a) OneMsg Send Template, defaults', samples.a)}
+${row(`(b) HTTP Request node, batches of ${MAX_IN_FLIGHT} every ${httpInterval} ms`, samples.b)}
+${row(`(c) bare client loop, ${MAX_IN_FLIGHT} at a time`, samples.c)}
+
+| ratio | value | target |
+| --- | ---: | --- |
+| a / b | ${(a / b).toFixed(2)} | ≤ 1.00 |
+| a / c | ${(a / c).toFixed(2)} | ≤ 1.25 |
+
+${BIG} items through (a): ${fmt(big.ms)} ms, ${big.sent} sent, ${big.rateLimited} answered 429; n8n RSS before ${fmt(baselineMb)} MB, peak during ${fmt(big.peakMb)} MB: **+${fmt(big.peakMb - baselineMb)} MB** (target < 200 MB).
+
+One POST with ${EVENTS} \`ack[]\` events until the workflow's last node ran (${REPEATS} alternating rounds):
+
+| variant | median ms | min–max ms |
+| --- | ---: | ---: |
+| OneMsg Trigger | ${fmt(trigger)} | ${fmt(Math.min(...samples.trigger))}–${fmt(Math.max(...samples.trigger))} |
+| Webhook node + Split Out | ${fmt(plain)} | ${fmt(Math.min(...samples.plain))}–${fmt(Math.max(...samples.plain))} |
+
+Trigger / plain: **${(trigger / plain).toFixed(2)}** (target ≤ 1.20).
+`;
+console.log(report);
