@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { oneMsgApiRequest } from '../shared/transport';
+import { getConnection, oneMsgApiRequest } from '../shared/transport';
 import {
 	MAX_WEBHOOK_URLS,
 	parseWebhookUrls,
@@ -13,6 +13,8 @@ import {
 
 export interface TriggerStaticData extends IDataObject {
 	secret?: string;
+	/** The credential's channel at activation: reports for other channels are ignored. */
+	channelId?: string;
 }
 
 const staticData = (context: IHookFunctions) => context.getWorkflowStaticData('node') as TriggerStaticData;
@@ -51,7 +53,7 @@ export async function register(this: IHookFunctions): Promise<boolean> {
 		await oneMsgApiRequest.call(this, { method: 'POST', path: 'webhook', body: { webhookUrl: webhookUrlValue([...urls, url]) } });
 	}
 	await oneMsgApiRequest.call(this, { method: 'POST', path: 'settings', body: { ackNotificationsOn: true } });
-	staticData(this).secret = secret;
+	Object.assign(staticData(this), { secret, channelId: (await getConnection.call(this)).channelId });
 	return true;
 }
 
@@ -70,5 +72,6 @@ export async function unregister(this: IHookFunctions): Promise<boolean> {
 		);
 	}
 	delete staticData(this).secret;
+	delete staticData(this).channelId;
 	return true;
 }
