@@ -127,6 +127,16 @@ const workflows = [
 		connections: chain('Webhook', 'Split Out', 'HTTP Request'),
 	},
 	{
+		// the same workflow without the send: what n8n itself needs for the items
+		id: 'benchControlNoOp', name: 'bench control: Webhook + Split Out + No Op', active: false, settings: { executionOrder: 'v1' },
+		nodes: [
+			webhook('n', 'bench/noop', 'lastNode'),
+			splitOut('body.tickets'),
+			{ id: 'b0000000-0000-4000-8000-0000000000e3', name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [400, 0], parameters: {} },
+		],
+		connections: chain('Webhook', 'Split Out', 'No Op'),
+	},
+	{
 		id: 'benchOneMsgTrig1', name: 'bench trigger: OneMsg Trigger', active: false, settings: { executionOrder: 'v1' },
 		nodes: [
 			{ id: 'b0000000-0000-4000-8000-0000000000c1', name: 'OneMsg Trigger', type: 'n8n-nodes-onemsg.oneMsgTrigger', typeVersion: 1, position: [0, 0], webhookId: 'bcc0ffee-0000-4000-8000-00000000c0c1', credentials, parameters: { options: {} } },
@@ -234,6 +244,7 @@ async function eventsInto(url: string, run: number): Promise<number> {
 // warm-up: routes live, first executions paid for
 await waitRoute(`${n8n.baseUrl}/webhook/bench/node`, { tickets: tickets(5, 999) }, (s) => s === 200);
 await waitRoute(`${n8n.baseUrl}/webhook/bench/http`, { tickets: tickets(5, 998) }, (s) => s === 200);
+await waitRoute(`${n8n.baseUrl}/webhook/bench/noop`, { tickets: tickets(5, 997) }, (s) => s === 200);
 const triggerUrl = await (async () => {
 	for (let i = 0; i < 200; i++) {
 		const urls = Array.isArray(sandbox.webhookUrl) ? sandbox.webhookUrl : [sandbox.webhookUrl];
@@ -258,15 +269,20 @@ for (const interval of [1, 5, 10, 15, 20, 25, 30, 35, 40, 50, 60, 80, 100, 150])
 	}
 	if (clean) break;
 }
+const tunedInterval = httpInterval;
 say(`HTTP Request node: batches of ${MAX_IN_FLIGHT} every ${httpInterval} ms`);
 
-// memory first, on an n8n that has only been warmed up
+// memory, before the timed rounds
 say(`${BIG} items through (a)`);
+await new Promise((resolve) => setTimeout(resolve, 2000));
+const controlBaselineMb = procStatus('VmRSS');
+const control = await viaWebhook('bench/noop', BIG, 501);
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const baselineMb = procStatus('VmRSS');
 const big = await viaWebhook('bench/node', BIG, 500);
 
 const failedB: string[] = [];
+httpInterval = tunedInterval;
 const samples = { a: [] as Sample[], b: [] as Sample[], c: [] as Sample[], trigger: [] as number[], plain: [] as number[] };
 for (let run = 1; run <= REPEATS; run++) {
 	say(`round ${run}/${REPEATS}`);
@@ -310,7 +326,12 @@ ${failedB.length ? `(b) failed in ${failedB.length} of ${REPEATS} rounds (HTTP R
 | a / b | ${(a / b).toFixed(2)} | ≤ 1.00 |
 | a / c | ${(a / c).toFixed(2)} | ≤ 1.25 |
 
-${BIG} items through (a), right after warm-up: ${fmt(big.ms)} ms, ${big.sent} sent, ${big.rateLimited} answered 429; n8n RSS before ${fmt(baselineMb)} MB, peak during ${fmt(big.peakMb)} MB: **+${fmt(big.peakMb - baselineMb)} MB** (target < 200 MB).
+${BIG} items, right after warm-up (n8n RSS before → peak during):
+
+| workflow | ms | RSS before MB | peak MB | peak − before |
+| --- | ---: | ---: | ---: | ---: |
+| Webhook + Split Out + No Op (n8n alone, no send) | ${fmt(control.ms)} | ${fmt(controlBaselineMb)} | ${fmt(control.peakMb)} | +${fmt(control.peakMb - controlBaselineMb)} MB |
+| Webhook + Split Out + (a), ${big.sent} sent, ${big.rateLimited} answered 429 | ${fmt(big.ms)} | ${fmt(baselineMb)} | ${fmt(big.peakMb)} | **+${fmt(big.peakMb - baselineMb)} MB** (target < 200 MB) |
 
 One POST with ${EVENTS} \`ack[]\` events until the workflow's last node ran (${REPEATS} alternating rounds):
 
