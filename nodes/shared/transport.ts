@@ -88,6 +88,9 @@ export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Prom
 				qs: call.qs,
 				body: call.body,
 				json: true,
+				// n8n's request helper makes a new agent per request, so a kept-alive connection would only
+				// idle until the server drops it: thousands of them in a bulk send (see docs/BENCHMARKS.md)
+				headers: { connection: 'close' },
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				...(call.timeoutMs ? { timeout: call.timeoutMs } : {}),
