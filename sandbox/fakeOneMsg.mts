@@ -228,14 +228,35 @@ export class FakeOneMsg {
 	private counter = 0;
 	baseUrl = '';
 
+	private readonly initial: { templates: FakeTemplate[]; delivery?: { stepMs: number } };
+
 	constructor(
 		options: { channelId?: string; token?: string; templates?: FakeTemplate[]; delivery?: { stepMs: number }; log?: (line: string) => void } = {},
 	) {
 		this.channelId = options.channelId ?? '371267300';
 		this.token = options.token ?? `tok_${randomBytes(12).toString('hex')}`;
-		this.templates = options.templates ?? structuredClone([...SCENARIO_TEMPLATES, ...EXTRA_TEMPLATES]);
+		this.initial = { templates: options.templates ?? [...SCENARIO_TEMPLATES, ...EXTRA_TEMPLATES], delivery: options.delivery };
+		this.templates = structuredClone(this.initial.templates);
 		this.delivery = options.delivery;
 		this.log = options.log;
+	}
+
+	/** Back to the state it started in (the tests call it before each test). */
+	reset(): void {
+		this.requests.length = 0;
+		this.sent.length = 0;
+		this.hooks.clear();
+		this.teamChat.length = 0;
+		this.clearInterceptors();
+		this.templates = structuredClone(this.initial.templates);
+		this.templatesIgnoreOffset = false;
+		this.templatesPageLimit = 100;
+		this.delivery = this.initial.delivery;
+		this.webhookUrl = '';
+		this.ackNotificationsOn = false;
+		this.sendLatencyMs = 0;
+		this.maxSendsInFlight = Number.POSITIVE_INFINITY;
+		this.rateLimited = 0;
 	}
 
 	/** Answers requests the interceptor returns a reply for, before the normal handling. */

@@ -10,13 +10,12 @@
  *   npm run bench -- [--items 1000] [--repeats 5] [--big 10000]
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { ensureN8n, installCommunityPackage, n8nCli, N8nProcess, N8nRest, packPackage } from './lib/localN8n.mts';
+import { ensureN8n, freePort, installCommunityPackage, n8nCli, N8nProcess, N8nRest, packPackage } from './lib/localN8n.mts';
 
 const { values: args } = parseArgs({
 	options: {
@@ -35,14 +34,6 @@ const EVENTS = Number(args.events);
 const LATENCY_MS = 25;
 const MAX_IN_FLIGHT = 20;
 const say = (line: string) => console.error(`[bench] ${line}`);
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 const median = (xs: number[]) => {
 	const sorted = [...xs].sort((a, b) => a - b);

@@ -5,23 +5,13 @@
  * test's own "retry when delivery is uncertain" option allowed it.
  */
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { FakeOneMsg, Reply } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, everythingVisible, startFake, ticketAccepted } from './support/fixtures.mts';
+import { describe, expect, test } from 'vitest';
+import type { Reply } from '../sandbox/fakeOneMsg.mts';
+import { credentialsFor, everythingVisible, seededRandom, startFake, ticketAccepted, useFake } from './support/fixtures.mts';
 import { runNode } from './support/n8n.mts';
 
 const ITEMS = 1000;
 const TIMEOUT_S = 0.4;
-
-/** mulberry32, seeded: a failing run can be replayed. */
-function random(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const FAULTS: Array<[number, string, (proceed: () => Reply) => Reply | undefined]> = [
 	[0.06, '429 with Retry-After', () => ({ status: 429, body: { error: 'Too many requests' }, headers: { 'retry-after': '0' } })],
@@ -35,23 +25,12 @@ const FAULTS: Array<[number, string, (proceed: () => Reply) => Reply | undefined
 	[0.015, 'dropped after sending', (proceed) => ({ ...proceed(), drop: true })],
 ];
 
-let fake: FakeOneMsg;
-beforeAll(async () => {
-	fake = await startFake();
-});
-afterAll(async () => {
-	await fake.stop();
-});
-beforeEach(() => {
-	fake.requests.length = 0;
-	fake.sent.length = 0;
-	fake.clearInterceptors();
-});
+const fake = useFake();
 
 const phoneOf = (i: number) => `1415${String(i).padStart(7, '0')}`;
 
 function injectFaults(seed: number) {
-	const next = random(seed);
+	const next = seededRandom(seed);
 	const seen: Record<string, number> = {};
 	fake.intercept((request, proceed) => {
 		if (request.apiMethod !== 'sendTemplate') return undefined;

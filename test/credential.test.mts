@@ -5,24 +5,15 @@
  */
 import type { IHttpRequestOptions } from 'n8n-workflow';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, startFake } from './support/fixtures.mts';
+import { describe, expect, test } from 'vitest';
+import { credentialsFor, useFake } from './support/fixtures.mts';
 import { credentialType, resolveForCredential } from './support/n8n.mts';
 
 const jwt = (payload: object) =>
 	['{"alg":"HS256","typ":"JWT"}', JSON.stringify(payload), 'sig'].map((p) => Buffer.from(p).toString('base64url')).join('.');
 
-let fake: FakeOneMsg;
-let jwtFake: FakeOneMsg;
-beforeAll(async () => {
-	fake = await startFake();
-	jwtFake = await startFake({ channelId: '457431', token: jwt({ instanceId: 'instance457431', iat: 1750000000 }) });
-});
-afterAll(async () => {
-	await fake.stop();
-	await jwtFake.stop();
-});
+const fake = useFake();
+const jwtFake = useFake({ channelId: '457431', token: jwt({ instanceId: 'instance457431', iat: 1750000000 }) });
 
 /** What n8n's credential test does: resolve the request, authenticate it, send it. */
 async function credentialTest(data: Record<string, string>) {

@@ -1,22 +1,10 @@
 /** Custom Template: the fields follow the chosen template; only the components with variables are sent. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_NAMESPACE, EXTRA_TEMPLATES, SCENARIO_TEMPLATES, type FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, everythingVisible, startFake } from './support/fixtures.mts';
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_NAMESPACE } from '../sandbox/fakeOneMsg.mts';
+import { credentialsFor, everythingVisible, useFake } from './support/fixtures.mts';
 import { resourceMapping, runNode } from './support/n8n.mts';
 
-let fake: FakeOneMsg;
-beforeAll(async () => {
-	fake = await startFake();
-});
-afterAll(async () => {
-	await fake.stop();
-});
-beforeEach(() => {
-	fake.requests.length = 0;
-	fake.sent.length = 0;
-	fake.clearInterceptors();
-	fake.templates = structuredClone([...SCENARIO_TEMPLATES, ...EXTRA_TEMPLATES]);
-});
+const fake = useFake();
 
 const custom = (template: string, value: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
 	operation: 'customTemplate',

@@ -1,22 +1,10 @@
 /** Get Delivery Status: GET /hookInfo, normalized like the trigger's items, and the wait for a final status. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseDeliveryReport } from '../nodes/shared/deliveryEvents.ts';
-import type { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, startFake, ticketAccepted } from './support/fixtures.mts';
+import { credentialsFor, ticketAccepted, useFake } from './support/fixtures.mts';
 import { runNode } from './support/n8n.mts';
 
-let fake: FakeOneMsg;
-beforeAll(async () => {
-	fake = await startFake();
-});
-afterAll(async () => {
-	await fake.stop();
-});
-beforeEach(() => {
-	fake.requests.length = 0;
-	fake.hooks.clear();
-	fake.delivery = undefined;
-});
+const fake = useFake();
 
 const status = (messageId: string, extra: Record<string, unknown> = {}) =>
 	runNode({ credentials: credentialsFor(fake), parameters: { operation: 'deliveryStatus', messageId, ...extra } });

@@ -2,26 +2,12 @@
  * OneMsg Send Template, Ticket Accepted and Agent Assigned, run through n8n-core's execution engine
  * against the fake 1MSG server on loopback.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type FakeOneMsg, type Reply } from '../sandbox/fakeOneMsg.mts';
-import { agentAssigned, credentialsFor, everythingVisible, startFake, ticketAccepted } from './support/fixtures.mts';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type Reply } from '../sandbox/fakeOneMsg.mts';
+import { agentAssigned, credentialsFor, everythingVisible, scenarioBody, ticketAccepted, useFake } from './support/fixtures.mts';
 import { listSearch, runNode, type RunResult } from './support/n8n.mts';
 
-let fake: FakeOneMsg;
-beforeAll(async () => {
-	fake = await startFake();
-});
-afterAll(async () => {
-	await fake.stop();
-});
-beforeEach(() => {
-	fake.requests.length = 0;
-	fake.sent.length = 0;
-	fake.clearInterceptors();
-	fake.templates = structuredClone(SCENARIO_TEMPLATES);
-	fake.templatesIgnoreOffset = false;
-	fake.templatesPageLimit = 100;
-});
+const fake = useFake({ templates: SCENARIO_TEMPLATES });
 
 const run = (parameters: Parameters<typeof runNode>[0]['parameters'], extra: Partial<Parameters<typeof runNode>[0]> = {}) =>
 	runNode({ credentials: credentialsFor(fake), parameters, ...extra });
@@ -41,22 +27,9 @@ describe('the exact request of the scenario pages', () => {
 		expect(send.headers['content-type']).toMatch(/^application\/json/);
 		expect(send.query).toEqual({});
 		expect(send.rawBody).not.toContain(fake.token);
-		expect(JSON.parse(send.rawBody)).toStrictEqual({
-			phone: '14155552671',
-			template: 'ticket_accepted',
-			namespace: DEFAULT_NAMESPACE,
-			language: { policy: 'deterministic', code: 'en' },
-			params: [
-				{
-					type: 'body',
-					parameters: [
-						{ type: 'text', text: 'Maria' },
-						{ type: 'text', text: '12345' },
-						{ type: 'text', text: 'Expect a specialist reply within 2 hours' },
-					],
-				},
-			],
-		});
+		expect(JSON.parse(send.rawBody)).toStrictEqual(
+			scenarioBody('ticket_accepted', ['Maria', '12345', 'Expect a specialist reply within 2 hours']),
+		);
 		// key order as on the scenario pages
 		expect(Object.keys(JSON.parse(send.rawBody))).toEqual(['phone', 'template', 'namespace', 'language', 'params']);
 	});
@@ -65,22 +38,7 @@ describe('the exact request of the scenario pages', () => {
 		const result = await run(agentAssigned());
 		expect(result.error).toBeUndefined();
 		const [send] = fake.requestsTo('sendTemplate');
-		expect(send.body).toStrictEqual({
-			phone: '14155552671',
-			template: 'agent_assigned',
-			namespace: DEFAULT_NAMESPACE,
-			language: { policy: 'deterministic', code: 'en' },
-			params: [
-				{
-					type: 'body',
-					parameters: [
-						{ type: 'text', text: 'Maria' },
-						{ type: 'text', text: '12345' },
-						{ type: 'text', text: 'Alexey Petrov' },
-					],
-				},
-			],
-		});
+		expect(send.body).toStrictEqual(scenarioBody('agent_assigned', ['Maria', '12345', 'Alexey Petrov']));
 	});
 
 	test('the output item carries the contract fields and 1MSG’s own words', async () => {

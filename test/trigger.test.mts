@@ -2,21 +2,13 @@
  * OneMsg Trigger: webhook lifecycle through n8n-core's HookContext against the fake 1MSG, and
  * deliveries through WebhookContext on a real loopback server.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, startFake } from './support/fixtures.mts';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { credentialsFor, useFake } from './support/fixtures.mts';
 import { TriggerHarness } from './support/n8n.mts';
 
-let fake: FakeOneMsg;
+const fake = useFake();
 let trigger: TriggerHarness;
 const OTHERS = ['https://crm.example.com/hooks/1msg', 'https://bi.example.com/in?key=abc'];
-
-beforeAll(async () => {
-	fake = await startFake();
-});
-afterAll(async () => {
-	await fake.stop();
-});
 
 async function newTrigger(parameters: Record<string, unknown> = {}, webhookId?: string) {
 	const harness = new TriggerHarness({ parameters: parameters as never, credentials: credentialsFor(fake), webhookId });
@@ -25,10 +17,7 @@ async function newTrigger(parameters: Record<string, unknown> = {}, webhookId?: 
 }
 
 beforeEach(async () => {
-	fake.requests.length = 0;
-	fake.clearInterceptors();
 	fake.webhookUrl = [...OTHERS];
-	fake.ackNotificationsOn = false;
 	trigger = await newTrigger();
 });
 afterEach(async () => {

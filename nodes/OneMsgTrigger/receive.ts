@@ -4,6 +4,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { resolveConnection } from '../shared/connection';
 import { DELIVERY_STATUSES, parseDeliveryReport, type DeliveryEvent } from '../shared/deliveryEvents';
 import { RecentKeys } from '../shared/repeatFilter';
+import { CREDENTIAL_TYPE } from '../shared/transport';
 import type { TriggerStaticData } from './lifecycle';
 import { SECRET_PARAM } from './webhookUrls';
 
@@ -31,7 +32,7 @@ function answer(context: IWebhookFunctions, status: number, body: IDataObject, h
  */
 async function ownChannel(context: IWebhookFunctions, stored: string | undefined): Promise<string | undefined> {
 	if (stored) return stored;
-	const credentials = await context.getCredentials('oneMsgApi').catch(() => undefined);
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE).catch(() => undefined);
 	if (!credentials) return undefined;
 	return (() => {
 		try {

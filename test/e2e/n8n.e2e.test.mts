@@ -4,7 +4,6 @@
  * API, and every request checked at the local 1MSG sandbox.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,6 +11,7 @@ import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
 import {
 	ROOT,
 	ensureN8n,
+	freePort,
 	installCommunityPackage,
 	n8nCli,
 	N8nProcess,
@@ -19,6 +19,7 @@ import {
 	packPackage,
 	type N8nOptions,
 } from '../../scripts/lib/localN8n.mts';
+import { scenarioBody } from '../support/fixtures.mts';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 const TICKET = 'onemsgExTicketAc';
@@ -28,14 +29,6 @@ const BATCH = 'onemsgE2eBatch01';
 const CUSTOM = 'onemsgE2eCustom1';
 const RESOLVED = 'onemsgExResolved';
 const CRM_HOOK = 'https://crm.example.com/hooks/1msg';
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 const sandbox = new FakeOneMsg({ token: `e2e-token-${Date.now().toString(36)}-do-not-leak`, delivery: { stepMs: 400 } });
 let n8n: N8nProcess;
@@ -186,22 +179,7 @@ describe('OneMsg Send Template in n8n', () => {
 		expect(execution.status).toBe('success');
 		const [send] = sandbox.requestsTo('sendTemplate').slice(before);
 		expect(send.headers.authorization).toBe(`Bearer ${sandbox.token}`);
-		expect(send.body).toStrictEqual({
-			phone: '14155552671',
-			template: 'ticket_accepted',
-			namespace: DEFAULT_NAMESPACE,
-			language: { policy: 'deterministic', code: 'en' },
-			params: [
-				{
-					type: 'body',
-					parameters: [
-						{ type: 'text', text: 'Maria' },
-						{ type: 'text', text: '12345' },
-						{ type: 'text', text: 'Expect a specialist reply within 2 hours.' },
-					],
-				},
-			],
-		});
+		expect(send.body).toStrictEqual(scenarioBody('ticket_accepted', ['Maria', '12345', 'Expect a specialist reply within 2 hours.']));
 		const [item] = execution.runData['OneMsg: Ticket Accepted'][0].data!.main[0];
 		expect(item.json).toMatchObject({ sent: true, messageId: sandbox.sent.at(-1)!.id, phone: '14155552671', template: 'ticket_accepted', language: 'en', operation: 'ticketAccepted' });
 	});
@@ -223,13 +201,7 @@ describe('OneMsg Send Template in n8n', () => {
 		const assigned = await postJson(`${n8n.baseUrl}/webhook/helpdesk/agent-assigned`, { ...ticket, assignee: { name: 'Alexey Petrov' } });
 		expect(assigned.status).toBe(200);
 		expect(assigned.json).toMatchObject({ sent: true, template: 'agent_assigned', operation: 'agentAssigned', messageId: sandbox.sent.at(-1)!.id });
-		expect(sandbox.requestsTo('sendTemplate').at(-1)!.body).toStrictEqual({
-			phone: '14155552671',
-			template: 'agent_assigned',
-			namespace: DEFAULT_NAMESPACE,
-			language: { policy: 'deterministic', code: 'en' },
-			params: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }, { type: 'text', text: '12345' }, { type: 'text', text: 'Alexey Petrov' }] }],
-		});
+		expect(sandbox.requestsTo('sendTemplate').at(-1)!.body).toStrictEqual(scenarioBody('agent_assigned', ['Maria', '12345', 'Alexey Petrov']));
 	});
 
 	test('a bad phone in a batch fails only its item', async () => {

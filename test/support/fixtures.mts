@@ -1,5 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
-import { FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
 import type { RunResult } from './n8n.mts';
 
 export function credentialsFor(fake: FakeOneMsg, overrides: Record<string, string> = {}) {
@@ -43,9 +44,43 @@ export function everythingVisible(result: RunResult): string {
 	return JSON.stringify(result.items ?? null) + error + JSON.stringify(result.run.data);
 }
 
-/** Starts a fresh fake per test file and hands it out. */
+/** A fake 1MSG for the test file: started before its tests, reset before each, stopped after. */
+export function useFake(options?: ConstructorParameters<typeof FakeOneMsg>[0]): FakeOneMsg {
+	const fake = new FakeOneMsg(options);
+	beforeAll(async () => {
+		await fake.start();
+	});
+	afterAll(async () => {
+		await fake.stop();
+	});
+	beforeEach(() => fake.reset());
+	return fake;
+}
+
+/** Starts a fake outside the per-file one (a test that needs a second channel, or a late start). */
 export async function startFake(options?: ConstructorParameters<typeof FakeOneMsg>[0]): Promise<FakeOneMsg> {
 	const fake = new FakeOneMsg(options);
 	await fake.start();
 	return fake;
+}
+
+/** mulberry32: a small seeded generator, so a failing generated case can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** The sendTemplate body of the scenario pages for `texts` ({{1}} {{2}} {{3}}). */
+export function scenarioBody(template: string, texts: string[], phone = '14155552671') {
+	return {
+		phone,
+		template,
+		namespace: DEFAULT_NAMESPACE,
+		language: { policy: 'deterministic', code: 'en' },
+		params: [{ type: 'body', parameters: texts.map((text) => ({ type: 'text', text })) }],
+	};
 }
