@@ -4,6 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { Failure, QueueOptions } from '../shared/sendQueue';
 import type { SendOutcome } from '../shared/transport';
 
+// The same numbers are the options' defaults in properties.ts (n8n's linter wants literals there).
 export const DEFAULTS = {
 	concurrency: 20,
 	rateLimitRetries: 5,

@@ -1,6 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULTS } from './bulk';
 import { SCENARIOS, scenarioFor, type ScenarioVariable } from './scenarios';
 
 const SEND_OPERATIONS = [...SCENARIOS.map((s) => s.operation), 'customTemplate'];
@@ -217,7 +216,7 @@ const options: INodeProperties = {
 			displayName: 'Concurrent Requests',
 			name: 'concurrency',
 			type: 'number',
-			default: DEFAULTS.concurrency,
+			default: 20,
 			typeOptions: { minValue: 1, maxValue: 100 },
 			description:
 				'How many messages are sent at once. When 1MSG answers 429, the node pauses and sends fewer at once for a while.',
@@ -246,7 +245,7 @@ const options: INodeProperties = {
 			displayName: 'Rate Limit Retries',
 			name: 'rateLimitRetries',
 			type: 'number',
-			default: DEFAULTS.rateLimitRetries,
+			default: 5,
 			typeOptions: { minValue: 0, maxValue: 20 },
 			description:
 				'How often an item is tried again after a 429 or a refused connection (1MSG did not get it), waiting Retry-After or an increasing delay',
@@ -263,7 +262,7 @@ const options: INodeProperties = {
 			displayName: 'Timeout (Seconds)',
 			name: 'timeout',
 			type: 'number',
-			default: DEFAULTS.timeoutSeconds,
+			default: 30,
 			typeOptions: { minValue: 1 },
 			description: 'How long to wait for 1MSG’s answer to one send. A send that times out may have gone out.',
 		},
