@@ -24,7 +24,8 @@ export class OneMsgSendTemplate implements INodeType {
 		icon: { light: 'file:oneMsg.svg', dark: 'file:oneMsg.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		subtitle:
+			'={{ ({ ticketAccepted: "Ticket Accepted", agentAssigned: "Agent Assigned", customTemplate: "Custom Template", deliveryStatus: "Get Delivery Status" })[$parameter["operation"]] }}',
 		description: 'Send WhatsApp template messages through 1MSG',
 		defaults: { name: 'OneMsg Send Template' },
 		inputs: [NodeConnectionTypes.Main],

@@ -137,6 +137,7 @@ const variables: INodeProperties = {
 			resourceMapperMethod: 'getTemplateVariables',
 			mode: 'add',
 			fieldWords: { singular: 'variable', plural: 'variables' },
+			valuesLabel: 'Template Variables',
 			addAllFields: true,
 			multiKeyMatch: false,
 			supportAutoMap: false,

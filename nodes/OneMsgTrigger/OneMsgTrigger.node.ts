@@ -23,11 +23,20 @@ export class OneMsgTrigger implements INodeType {
 		subtitle: '={{ ($parameter["statuses"] || []).join(", ") }}',
 		description: 'Starts the workflow when 1MSG reports a delivery status: sent, delivered, read, failed or undelivered',
 		defaults: { name: 'OneMsg Trigger' },
+		eventTriggerDescription: 'Waiting for a delivery report from 1MSG',
+		activationMessage: 'Delivery reports of your 1MSG channel now start this workflow.',
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'oneMsgApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'onemsg' }],
 		properties: [
+			{
+				displayName:
+					'Publishing adds this trigger’s URL, with a secret, to the channel’s webhook list in 1MSG (at most 5 URLs) and turns delivery reports on; unpublishing removes it',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
 			{
 				displayName: 'Statuses',
 				name: 'statuses',

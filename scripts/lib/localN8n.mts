@@ -156,6 +156,10 @@ export class N8nProcess {
 	}
 
 	start(): void {
+		// Whatever way the starting process ends (an error in a benchmark, say), n8n ends with it.
+		process.once('exit', () => {
+			if (!this.exited) this.child?.kill('SIGKILL');
+		});
 		const log = this.options.logFile ? createWriteStream(this.options.logFile, { flags: 'a' }) : undefined;
 		this.child = spawn(process.execPath, [N8N_BIN, 'start'], {
 			cwd: this.options.userFolder,
