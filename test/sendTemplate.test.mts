@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type Reply } from '../sandbox/fakeOneMsg.mts';
 import { agentAssigned, credentialsFor, everythingVisible, scenarioBody, ticketAccepted, useFake } from './support/fixtures.mts';
-import { listSearch, runNode, type RunResult } from './support/n8n.mts';
+import { listSearch, nodeTypes, resolveForNode, runNode, SEND_NODE, type RunResult } from './support/n8n.mts';
 
 const fake = useFake({ templates: SCENARIO_TEMPLATES });
 
@@ -107,6 +107,17 @@ describe('plain {{ $json… }} mappings are read without the expression engine, 
 		const strip = (r: typeof viaFast) => r.items!.map((i) => ({ ...i.json, messageId: null, message: null }));
 		expect(strip(viaFast)).toEqual(strip(viaSlow));
 		expect(viaFast.items!.map((i) => i.json.sent)).toEqual([true, true, false, false, true]);
+	});
+});
+
+describe('on the canvas', () => {
+	test.each([
+		['ticketAccepted', 'Ticket Accepted'],
+		['customTemplate', 'Custom Template'],
+		['deliveryStatus', 'Get Delivery Status'],
+	])('the subtitle of %s reads %s', async (operation, label) => {
+		const { description } = (await nodeTypes()).getByNameAndVersion(SEND_NODE, 1);
+		expect(await resolveForNode(description.subtitle!, { operation })).toBe(label);
 	});
 });
 

@@ -12,7 +12,7 @@ import { toNodeError } from '../shared/transport';
 import { classifyFailure, queueSettings } from './bulk';
 import { itemParameters, type ItemParameters } from './itemParameters';
 import { prepareDeliveryStatus } from './deliveryStatus';
-import { sendTemplateProperties } from './properties';
+import { operationSubtitle, sendTemplateProperties } from './properties';
 import { scenarioFor } from './scenarios';
 import { prepareCustomTemplate, prepareScenario } from './send';
 import { getTemplateVariables, searchTemplates, templateCatalog } from './templateCatalog';
@@ -24,8 +24,7 @@ export class OneMsgSendTemplate implements INodeType {
 		icon: { light: 'file:oneMsg.svg', dark: 'file:oneMsg.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle:
-			'={{ ({ ticketAccepted: "Ticket Accepted", agentAssigned: "Agent Assigned", customTemplate: "Custom Template", deliveryStatus: "Get Delivery Status" })[$parameter["operation"]] }}',
+		subtitle: operationSubtitle,
 		description: 'Send WhatsApp template messages through 1MSG',
 		defaults: { name: 'OneMsg Send Template' },
 		inputs: [NodeConnectionTypes.Main],

@@ -270,6 +270,11 @@ const options: INodeProperties = {
 	],
 };
 
+/** `{{ … }}` that shows the chosen operation's name under the node on the canvas. */
+export const operationSubtitle = `={{ (${JSON.stringify(
+	Object.fromEntries((operation.options ?? []).map((o) => ['value' in o ? o.value : '', o.name])),
+)})[$parameter["operation"]] }}`;
+
 export const sendTemplateProperties: INodeProperties[] = [
 	operation,
 	phone,

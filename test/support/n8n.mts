@@ -459,3 +459,9 @@ export class TriggerHarness {
 		return { status: answer.status, body: parsed, headers: Object.fromEntries(answer.headers) };
 	}
 }
+
+/** Resolves an expression of the node's description (a subtitle, say) as the editor does, for given parameters. */
+export async function resolveForNode(value: string, parameters: INodeParameters): Promise<unknown> {
+	const node = testNode({ parameters });
+	return (await testWorkflow(node)).expression.getSimpleParameterValue(node, value, 'internal', {}, undefined, '');
+}
