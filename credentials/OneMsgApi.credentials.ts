@@ -3,6 +3,7 @@ import type { Icon, ICredentialDataDecryptedObject, ICredentialTestRequest, ICre
 export class OneMsgApi implements ICredentialType {
 	name = 'oneMsgApi';
 
+	// The shown name is fixed by the public contract (saved credentials show it); the rule wants "… API".
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api
 	displayName = 'OneMsg';
 
