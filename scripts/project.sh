@@ -48,7 +48,6 @@ ensure_node
 ensure_deps
 
 case "$cmd" in
-	env) node --version ;;
 	build) npm run --silent build ;;
 	start)
 		npm run --silent build
@@ -59,5 +58,5 @@ case "$cmd" in
 		npm run --silent build
 		exec node scripts/bench.mts "$@"
 		;;
-	*) log "usage: scripts/project.sh start|test|bench|build|env"; exit 2 ;;
+	*) log "usage: scripts/project.sh start|test|bench|build"; exit 2 ;;
 esac

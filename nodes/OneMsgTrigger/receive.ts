@@ -33,14 +33,11 @@ function answer(context: IWebhookFunctions, status: number, body: IDataObject, h
 async function ownChannel(context: IWebhookFunctions, stored: string | undefined): Promise<string | undefined> {
 	if (stored) return stored;
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE).catch(() => undefined);
-	if (!credentials) return undefined;
-	return (() => {
-		try {
-			return resolveConnection(credentials).channelId;
-		} catch {
-			return undefined;
-		}
-	})();
+	try {
+		return credentials ? resolveConnection(credentials).channelId : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /**

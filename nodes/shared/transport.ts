@@ -114,7 +114,6 @@ export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Prom
 	);
 	if (status === 429) {
 		error.context.retryAfterMs = retryAfterMs(response.headers?.['retry-after'], Date.now());
-		error.context.sendOutcome = 'notSent' satisfies SendOutcome;
 	} else if (status >= 500 || status < 300) {
 		error.context.sendOutcome = 'maybeSent' satisfies SendOutcome;
 	}
