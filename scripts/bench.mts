@@ -57,7 +57,7 @@ const options = {
 	env: args.engine ? { N8N_EXPRESSION_ENGINE: args.engine } : {},
 };
 
-const credentials = { oneMsgApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
+const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
 const webhook = (name: string, webhookPath: string, responseMode: string) => ({
 	id: `${name}-0000-4000-8000-000000000001`.slice(0, 36),
 	name: 'Webhook',
@@ -141,7 +141,7 @@ const workflows = [
 		connections: chain('Webhook', 'Split Out', 'Done'),
 	},
 ];
-writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify([{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }]));
+writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify([{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }]));
 writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify(workflows));
 await n8nCli(options, ['import:credentials', `--input=${path.join(userFolder, 'credentials.json')}`]);
 await n8nCli(options, ['import:workflow', `--input=${path.join(userFolder, 'workflows.json')}`]);

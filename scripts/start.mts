@@ -33,7 +33,7 @@ const options: N8nOptions = { userFolder: DATA, port: N8N_PORT, brokerPort: N8N_
 const credentialFile = path.join(DATA, 'sandbox-credential.json');
 writeFileSync(
 	credentialFile,
-	JSON.stringify([{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }]),
+	JSON.stringify([{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }]),
 );
 await n8nCli(options, ['import:credentials', `--input=${credentialFile}`]);
 const examplesStamp = path.join(DATA, '.examples-imported');

@@ -28,10 +28,10 @@ async function credentialTest(data: Record<string, string>) {
 	return { target, authorization, status: answer.statusCode, body: (await answer.body.json()) as Record<string, unknown> };
 }
 
-describe('credential oneMsgApi', () => {
+describe('credential oneMsgChannelApi', () => {
 	test('public names and defaults', async () => {
 		const type = await credentialType();
-		expect(type.name).toBe('oneMsgApi');
+		expect(type.name).toBe('oneMsgChannelApi');
 		expect(type.displayName).toBe('OneMsg');
 		expect(type.properties.map((p) => [p.name, p.type, p.default])).toEqual([
 			['channelId', 'string', ''],

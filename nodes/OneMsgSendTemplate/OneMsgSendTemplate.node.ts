@@ -30,7 +30,7 @@ export class OneMsgSendTemplate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'oneMsgApi', required: true }],
+		credentials: [{ name: 'oneMsgChannelApi', required: true }],
 		properties: sendTemplateProperties,
 	};
 

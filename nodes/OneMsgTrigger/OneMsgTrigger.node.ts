@@ -27,7 +27,7 @@ export class OneMsgTrigger implements INodeType {
 		activationMessage: 'Delivery reports of your 1MSG channel now start this workflow.',
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'oneMsgApi', required: true }],
+		credentials: [{ name: 'oneMsgChannelApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'onemsg' }],
 		properties: [
 			{

@@ -2,7 +2,7 @@ import { InputProblem } from './problems';
 
 export const DEFAULT_BASE_URL = 'https://api.1msg.io';
 
-/** What every API call needs, derived once from the `oneMsgApi` credential. */
+/** What every API call needs, derived once from the `oneMsgChannelApi` credential. */
 export interface OneMsgConnection {
 	/** `{baseUrl}/{channelId}`, no trailing slash: every method path is appended to it. */
 	channelUrl: string;

@@ -16,7 +16,7 @@ import { resolveConnection, type OneMsgConnection } from './connection';
 import { retryAfterMs } from './retryAfter';
 import { InputProblem } from './problems';
 
-export const CREDENTIAL_TYPE = 'oneMsgApi';
+export const CREDENTIAL_TYPE = 'oneMsgChannelApi';
 
 export type OneMsgContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 

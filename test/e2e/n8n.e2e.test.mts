@@ -58,7 +58,7 @@ function batchWorkflow() {
 
 /** Webhook → Custom Template (sla_breach: 5 body variables and a URL button) → Get Delivery Status. */
 function customWorkflow() {
-	const credentials = { oneMsgApi: { id: 'onemsgSandbox001', name: 'OneMsg sandbox' } };
+	const credentials = { oneMsgChannelApi: { id: 'onemsgSandbox001', name: 'OneMsg sandbox' } };
 	const type = 'n8n-nodes-onemsg.oneMsgSendTemplate';
 	const webhook = (id: string, name: string, webhookPath: string, y: number) => ({
 		id, name, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, y], webhookId: `${id.slice(0, 34)}ff`,
@@ -144,7 +144,7 @@ beforeAll(async () => {
 	options = { userFolder, port, brokerPort: await freePort(), logFile: path.join(userFolder, 'n8n.log') };
 
 	const credentials = [
-		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
+		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
 	];
 	writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify(credentials));
 	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback'].map((name) =>

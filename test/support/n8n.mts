@@ -40,7 +40,7 @@ export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../..');
 export const PACKAGE_NAME = 'n8n-nodes-onemsg';
 export const SEND_NODE = `${PACKAGE_NAME}.oneMsgSendTemplate`;
 export const TRIGGER_NODE = `${PACKAGE_NAME}.oneMsgTrigger`;
-export const CREDENTIAL = 'oneMsgApi';
+export const CREDENTIAL = 'oneMsgChannelApi';
 export const NODE_NAME = 'OneMsg';
 
 let loaderPromise: Promise<InstanceType<typeof PackageDirectoryLoader>> | undefined;
@@ -74,7 +74,7 @@ export async function credentialType(): Promise<ICredentialType> {
 	return loader.credentialTypes[CREDENTIAL].type;
 }
 
-/** The credential store of a test run: one `oneMsgApi` credential, given by the test. */
+/** The credential store of a test run: one `oneMsgChannelApi` credential, given by the test. */
 class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly type: ICredentialType,

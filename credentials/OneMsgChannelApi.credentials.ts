@@ -1,7 +1,7 @@
 import type { Icon, ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-export class OneMsgApi implements ICredentialType {
-	name = 'oneMsgApi';
+export class OneMsgChannelApi implements ICredentialType {
+	name = 'oneMsgChannelApi';
 
 	// The shown name is fixed by the public contract (saved credentials show it); the rule wants "… API".
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api
