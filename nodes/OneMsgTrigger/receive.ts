@@ -6,6 +6,7 @@ import { DELIVERY_STATUSES, parseDeliveryReport, type DeliveryEvent } from '../s
 import { RecentKeys } from '../shared/repeatFilter';
 import { CREDENTIAL_TYPE } from '../shared/transport';
 import type { TriggerStaticData } from './lifecycle';
+import { messageItems } from './messages';
 import { SECRET_PARAM } from './webhookUrls';
 
 /** Per n8n process: see README → "Repeated events". */
@@ -54,24 +55,31 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 		return answer(this, 401, { error: 'Unauthorized' });
 	}
 
-	const report = parseDeliveryReport(this.getBodyData());
+	const body = this.getBodyData();
+	const report = parseDeliveryReport(body);
 	const channel = report.channelId ? await ownChannel(this, channelId) : undefined;
 	if (report.channelId && channel && report.channelId !== channel) {
 		return answer(this, 200, { received: true, events: 0, ignored: 'the report is for another channel' });
 	}
 
+	const eventTypes = this.getNodeParameter('events', ['status']) as string[];
 	const wanted = new Set(this.getNodeParameter('statuses', [...DELIVERY_STATUSES]) as string[]);
 	const ignoreRepeats = this.getNodeParameter('options.ignoreRepeats', true) as boolean;
 	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 	const now = Date.now();
 	const events = report.events.filter(
 		(event: DeliveryEvent) =>
+			eventTypes.includes('status') &&
 			wanted.has(event.status) &&
 			!(ignoreRepeats && recentEvents.seenBefore(`${scope}:${event.messageId}:${event.status}`, now)),
 	);
-	if (!events.length) {
+	// a message id is seen once whatever its status events: the key ends in the event kind, never a status
+	const messages = await messageItems(this, body, eventTypes, (message) =>
+		ignoreRepeats && message.messageId !== null && recentEvents.seenBefore(`${scope}:${message.messageId}:${message.event}`, now),
+	);
+	if (!events.length && !messages.length) {
 		return answer(this, 200, { received: true, events: 0 });
 	}
 	const items: INodeExecutionData[] = events.map((event) => ({ json: event as unknown as IDataObject }));
-	return { workflowData: [items] };
+	return { workflowData: [[...items, ...messages]] };
 }

@@ -23,3 +23,20 @@ export function templateVariableText(value: unknown, field: string, policy: Whit
 	}
 	return cleaned;
 }
+
+/** Characters as WhatsApp counts them: an emoji is one, not two UTF-16 units. */
+export const characterCount = (text: string): number => [...text].length;
+
+/**
+ * The text of a free-form message or caption, checked against WhatsApp's limit. Sent as written:
+ * line breaks and spacing are allowed here, unlike in template variables.
+ */
+export function messageText(value: unknown, field: string, max: number, { required = true } = {}): string {
+	const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	if (required && !text.trim()) throw new InputProblem(field, `${field} is empty`, 'WhatsApp does not send empty messages');
+	const count = characterCount(text);
+	if (count > max) {
+		throw new InputProblem(field, `${field} has ${count} characters; WhatsApp allows at most ${max}`, 'Shorten it, or split it into several messages');
+	}
+	return text;
+}

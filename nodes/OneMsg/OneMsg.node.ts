@@ -1,0 +1,145 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { classifyFailure, queueSettings } from '../OneMsgSendTemplate/bulk';
+import { itemParameters } from '../OneMsgSendTemplate/itemParameters';
+import { errorFields, runCheckedItems } from '../shared/itemRun';
+import { forOperations, recipientProperty, replyToProperty, SEND_OPERATIONS } from './actions/common';
+import { actionFor, ACTIONS } from './actions/router';
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'sendText',
+	options: [
+		{
+			name: 'Get Conversation Window',
+			value: 'getWindow',
+			action: 'Get the conversation window',
+			description: 'Whether a free-form message can be sent now, and until when',
+		},
+		{
+			name: 'Mark as Read',
+			value: 'markAsRead',
+			action: 'Mark a message as read',
+			description: 'Blue ticks on a customer message, optionally with the typing indicator',
+		},
+		{
+			name: 'Send Buttons',
+			value: 'sendButtons',
+			action: 'Send a message with reply buttons',
+			description: 'A question with up to 3 reply buttons',
+		},
+		{
+			name: 'Send File',
+			value: 'sendFile',
+			action: 'Send a file',
+			description: 'A document, image, audio or video from a link or from the input item’s binary data, with a caption',
+		},
+		{
+			name: 'Send Text',
+			value: 'sendText',
+			action: 'Send a text message',
+			description: 'A free-form text, optionally quoting a message; only within 24 hours of the customer’s last message',
+		},
+	],
+};
+
+const options: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Concurrent Requests',
+			name: 'concurrency',
+			type: 'number',
+			default: 20,
+			typeOptions: { minValue: 1, maxValue: 100 },
+			description: 'How many requests are sent at once. When 1MSG answers 429, the node pauses and sends fewer at once for a while.',
+		},
+		{
+			displayName: 'Hidden-Number Recipients',
+			name: 'hiddenNumberRouting',
+			type: 'options',
+			default: 'chatId',
+			description:
+				'How a customer whose number is hidden (a …@lid chat) is addressed. Sources disagree on what 1MSG accepts: change it if sends to such customers are refused.',
+			options: [
+				{ name: 'As Chat ID (X@lid)', value: 'chatId' },
+				{ name: 'As BSUID (X)', value: 'bsuid' },
+				{ name: 'As Phone (X)', value: 'phone' },
+			],
+		},
+		{
+			displayName: 'Rate Limit Retries',
+			name: 'rateLimitRetries',
+			type: 'number',
+			default: 5,
+			typeOptions: { minValue: 0, maxValue: 20 },
+			description:
+				'How often an item is tried again after a 429 or a refused connection (1MSG did not get it), waiting Retry-After or an increasing delay',
+		},
+		{
+			displayName: 'Retry When Delivery Is Uncertain',
+			name: 'retryUncertain',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to also retry after a timeout, a connection reset or a 5xx. Risky: 1MSG may have sent the first attempt, and the customer then gets the message twice.',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			default: 30,
+			typeOptions: { minValue: 1 },
+			description: 'How long to wait for 1MSG’s answer to one request. A send that times out may have gone out.',
+		},
+	],
+};
+
+export class OneMsg implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OneMsg',
+		name: 'oneMsg',
+		icon: { light: 'file:oneMsg.svg', dark: 'file:oneMsg.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: `={{ (${JSON.stringify(
+			Object.fromEntries((operation.options ?? []).map((o) => ['value' in o ? o.value : '', o.name])),
+		)})[$parameter["operation"]] }}`,
+		description: 'Reply to WhatsApp customers through 1MSG: texts, files, buttons, read marks and the 24-hour window',
+		defaults: { name: 'OneMsg' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'oneMsgChannelApi', required: true }],
+		properties: [
+			operation,
+			recipientProperty([...SEND_OPERATIONS, 'getWindow']),
+			...Object.values(ACTIONS).flatMap((action) => action.properties),
+			replyToProperty(SEND_OPERATIONS),
+			{ ...options, displayOptions: forOperations(Object.keys(ACTIONS)) },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const action = actionFor(operation);
+		if (!action) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
+		const param = itemParameters(this);
+		const sends = SEND_OPERATIONS.includes(operation);
+		return [
+			await runCheckedItems(this, async (itemIndex) => await action.prepare(this, itemIndex, param), {
+				queue: queueSettings(this, operation),
+				classify: classifyFailure,
+				errorItem: (error) => ({ ...(sends ? { sent: false } : {}), operation, ...errorFields(error) }),
+			}),
+		];
+	}
+}

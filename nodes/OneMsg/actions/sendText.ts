@@ -1,0 +1,36 @@
+import type { Action } from './common';
+import { forOperations, readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
+import { messageText } from '../../shared/text';
+
+export const MAX_TEXT = 4096;
+
+/** Send Text: POST /sendMessage, a free-form text inside the 24-hour window, optionally quoting a message. */
+export const sendText: Action = {
+	properties: [
+		{
+			displayName: 'Text',
+			name: 'text',
+			type: 'string',
+			required: true,
+			default: '',
+			typeOptions: { rows: 4 },
+			description: 'The message, 1 to 4,096 characters; line breaks and WhatsApp formatting (*bold*, _italic_) are kept',
+			displayOptions: forOperations(['sendText']),
+		},
+	],
+
+	async prepare(context, itemIndex, param) {
+		const recipient = readRecipient(param, itemIndex);
+		const text = messageText(param('text', itemIndex, ''), 'Text', MAX_TEXT);
+		const replyTo = readReplyTo(param, itemIndex);
+		const timeoutMs = sendTimeout(param, itemIndex);
+		return async () =>
+			await sendMessage(context, itemIndex, {
+				path: 'sendMessage',
+				operation: 'sendText',
+				recipient,
+				body: { body: text, ...(replyTo ? { quotedMsgId: replyTo } : {}) },
+				timeoutMs,
+			});
+	},
+};
