@@ -40,6 +40,8 @@ export interface Reply {
 	/** Sent as is (not JSON-encoded) when set. */
 	text?: string;
 	headers?: Record<string, string>;
+	/** Sent as is, for files. */
+	bytes?: Buffer;
 	/** Destroy the socket instead of answering. */
 	drop?: boolean;
 	delayMs?: number;
@@ -76,6 +78,49 @@ export interface HookRecord {
 	recipient_id: string;
 	errors?: Array<{ code: number; title: string; message?: string }>;
 }
+
+/** One message of a chat, as GET /messages answers it. */
+export interface HistoryMessage {
+	messageNumber: number;
+	id: string;
+	body: string;
+	caption: string | null;
+	type: string;
+	fromMe: 0 | 1;
+	self: 0 | 1;
+	isForwarded: 0;
+	author: string;
+	time: number;
+	chatId: string;
+	senderName: string;
+	chatName: string;
+	quotedMsgId: string | null;
+	metadata: Record<string, unknown>;
+}
+
+/** A free-form send the fake accepted (sendMessage, sendFile, sendButton). */
+export interface OutgoingMessage {
+	id: string;
+	method: string;
+	chatId: string;
+	body: Record<string, unknown>;
+}
+
+/** What a customer played through the sandbox sends: a text, or a document with a file the fake serves. */
+export interface CustomerMessage {
+	phone?: string;
+	name?: string;
+	text?: string;
+	document?: { fileName?: string; caption?: string; mimeType?: string; content?: string };
+	replyTo?: string;
+}
+
+/** Where the sandbox plays a customer: POST here and the fake POSTs the customer's message to the webhooks. */
+export const CUSTOMER_PATH = '/sandbox/customer';
+export const MEDIA_PATH = '/media/';
+export const WINDOW_CLOSED_MESSAGE = 'Dialog window is closed. You can only send a template message to this customer.';
+const DAY_SECONDS = 24 * 60 * 60;
+const BUSINESS_NUMBER = '15550001111';
 
 /** A stand-in for a team chat's incoming webhook (Slack, Teams, …), for the delivery watcher example. */
 export const TEAM_CHAT_PATH = '/team-chat';
@@ -205,6 +250,15 @@ export class FakeOneMsg {
 	ackNotificationsOn = false;
 	readonly requests: RecordedRequest[] = [];
 	readonly sent: SentMessage[] = [];
+	/** Every chat's messages, both directions, oldest first: what GET /messages reads. */
+	readonly history: HistoryMessage[] = [];
+	readonly outbox: OutgoingMessage[] = [];
+	/** POST /readMessage calls accepted. */
+	readonly reads: Array<{ messageId: string; typingIndicator: boolean }> = [];
+	/** Files served under /media/<id>/<name>, as 1MSG's storage serves a message's file. */
+	readonly media = new Map<string, { content: Buffer; mimeType: string; fileName: string }>();
+	/** The fake's clock (ms), for the 24-hour window; tests may set it. */
+	now: () => number = () => Date.now();
 	/** Messages POSTed to the stand-in team chat webhook (the examples' failure alerts). */
 	readonly teamChat: unknown[] = [];
 	/** Status records per message id, as GET /hookInfo answers them. */
@@ -245,6 +299,11 @@ export class FakeOneMsg {
 	reset(): void {
 		this.requests.length = 0;
 		this.sent.length = 0;
+		this.history.length = 0;
+		this.outbox.length = 0;
+		this.reads.length = 0;
+		this.media.clear();
+		this.now = () => Date.now();
 		this.hooks.clear();
 		this.teamChat.length = 0;
 		this.clearInterceptors();
@@ -335,7 +394,7 @@ export class FakeOneMsg {
 			return;
 		}
 		this.log?.(describeExchange(request, reply));
-		const payload = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+		const payload = reply.bytes ?? reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
 		res.writeHead(reply.status, {
 			'content-type': reply.text !== undefined ? 'text/html; charset=utf-8' : 'application/json',
 			...reply.headers,
@@ -344,6 +403,8 @@ export class FakeOneMsg {
 	}
 
 	private answer(request: RecordedRequest, channel: string | undefined): Reply {
+		if (request.path === CUSTOMER_PATH && request.method === 'POST') return this.playCustomer(request);
+		if (request.path.startsWith(MEDIA_PATH) && request.method === 'GET') return this.serveMedia(request);
 		if (request.path === TEAM_CHAT_PATH && request.method === 'POST') {
 			this.teamChat.push(request.body);
 			return { status: 200, body: { ok: true } };
@@ -371,6 +432,14 @@ export class FakeOneMsg {
 				return this.setWebhook(request);
 			case 'POST settings':
 				return this.updateSettings(request);
+			case 'POST sendMessage':
+			case 'POST sendFile':
+			case 'POST sendButton':
+				return this.sendFreeForm(request);
+			case 'POST readMessage':
+				return this.readMessage(request);
+			case 'GET messages':
+				return this.listMessages(request);
 			case 'GET hookInfo':
 				return this.hookInfo(request);
 			default:
@@ -498,9 +567,14 @@ export class FakeOneMsg {
 	/** POSTs one report to every webhook URL of the channel, as 1MSG does (only with ackNotificationsOn). */
 	async report(body: Record<string, unknown>): Promise<void> {
 		if (!this.ackNotificationsOn) return;
+		await this.postToWebhooks(body);
+	}
+
+	/** POSTs a body to every webhook URL of the channel; answers each URL's HTTP status (0: no answer). */
+	async postToWebhooks(body: Record<string, unknown>): Promise<number[]> {
 		const value = this.webhookUrl;
 		const urls = (Array.isArray(value) ? value : String(value ?? '').split(',')).map((u) => String(u).trim()).filter(Boolean);
-		await Promise.all(
+		return await Promise.all(
 			urls.map(async (url) => {
 				try {
 					const answer = await fetch(url, {
@@ -510,11 +584,153 @@ export class FakeOneMsg {
 						signal: AbortSignal.timeout(10_000),
 					});
 					this.log?.(`report  ${describeReport(body)} → ${redactUrl(url)} ${answer.status}`);
+					return answer.status;
 				} catch (error) {
 					this.log?.(`report  ${describeReport(body)} → ${redactUrl(url)} failed: ${(error as Error).message}`);
+					return 0;
 				}
 			}),
 		);
+	}
+
+	private newMessageId(seed: string): string {
+		return `wamid.${Buffer.from(`${seed}:${++this.counter}:${randomBytes(4).toString('hex')}`).toString('base64url')}`;
+	}
+
+	private addToHistory(entry: Omit<HistoryMessage, 'messageNumber' | 'self' | 'isForwarded' | 'metadata' | 'chatName'>): HistoryMessage {
+		const message: HistoryMessage = {
+			messageNumber: this.history.length + 1,
+			self: entry.fromMe,
+			isForwarded: 0,
+			chatName: entry.chatId.split('@')[0],
+			metadata: {},
+			...entry,
+		};
+		this.history.push(message);
+		return message;
+	}
+
+	/** Whether the customer of `chatId` wrote within the last 24 hours (by the fake's clock). */
+	windowOpen(chatId: string): boolean {
+		const last = this.history.filter((m) => m.chatId === chatId && !m.fromMe).at(-1);
+		return !!last && last.time + DAY_SECONDS > this.now() / 1000;
+	}
+
+	/**
+	 * A customer writes: the message goes into the chat's history and is POSTed, in 1MSG's normalized
+	 * form, to every webhook URL of the channel. A document's file is served by the fake.
+	 */
+	async customerSays(message: CustomerMessage): Promise<{ body: Record<string, unknown>; delivered: number[] }> {
+		const phone = (message.phone ?? '14155552671').replace(/\D/g, '');
+		const chatId = `${phone}@c.us`;
+		const id = this.newMessageId(`in:${phone}`);
+		let type = 'chat';
+		let body = message.text ?? '';
+		let caption: string | null = null;
+		if (message.document) {
+			const fileName = message.document.fileName ?? 'invoice.pdf';
+			const mediaId = randomBytes(8).toString('hex');
+			this.media.set(mediaId, {
+				content: Buffer.from(message.document.content ?? `%PDF-1.4\n% sandbox file ${fileName}\n%%EOF\n`),
+				mimeType: message.document.mimeType ?? 'application/pdf',
+				fileName,
+			});
+			type = 'document';
+			body = `${this.baseUrl}${MEDIA_PATH}${mediaId}/${encodeURIComponent(fileName)}?X-Amz-Expires=300`;
+			caption = message.document.caption ?? fileName;
+		}
+		const time = Math.floor(this.now() / 1000);
+		const name = message.name ?? 'Maria Lopez';
+		this.addToHistory({ id, body, caption, type, fromMe: 0, author: chatId, time, chatId, senderName: name, quotedMsgId: message.replyTo ?? null });
+		const webhookBody = {
+			instanceId: this.channelId,
+			messages: [
+				{ id, body, type, fromMe: false, self: 0, time: String(time), chatId, author: chatId, senderName: name, chatName: phone, caption, quotedMsgId: message.replyTo ?? null, isForwarded: false },
+			],
+		};
+		this.log?.(`customer ${phone} (${name}) says ${type === 'chat' ? JSON.stringify(body) : `[${type} ${caption}]`} ${id}`);
+		return { body: webhookBody, delivered: await this.postToWebhooks(webhookBody) };
+	}
+
+	private playCustomer(request: RecordedRequest): Reply {
+		const given = (request.body ?? {}) as Record<string, unknown>;
+		const message: CustomerMessage = {
+			phone: typeof given.phone === 'string' ? given.phone : undefined,
+			name: typeof given.name === 'string' ? given.name : undefined,
+			text: typeof given.text === 'string' ? given.text : undefined,
+			replyTo: typeof given.replyTo === 'string' ? given.replyTo : undefined,
+			document: given.document === true ? {} : typeof given.document === 'object' && given.document ? (given.document as CustomerMessage['document']) : undefined,
+		};
+		if (!message.text && !message.document) {
+			return { status: 400, body: { error: 'Give "text", or "document": true (optionally {"fileName","caption"})' } };
+		}
+		// answered at once; the webhook POSTs follow, as 1MSG's do
+		void this.customerSays(message);
+		return { status: 202, body: { accepted: true } };
+	}
+
+	private serveMedia(request: RecordedRequest): Reply {
+		const [, , mediaId] = request.path.split('/');
+		const file = this.media.get(mediaId ?? '');
+		if (!file) return { status: 404, text: '<Error><Code>NoSuchKey</Code></Error>' };
+		return { status: 200, bytes: file.content, headers: { 'content-type': file.mimeType } };
+	}
+
+	private recipientOf(body: Record<string, unknown>): string | { error: string } {
+		const given = (['chatId', 'phone', 'bsuid'] as const).filter((key) => body[key] !== undefined && body[key] !== '');
+		if (given.length !== 1) return { error: 'Exactly one of chatId or phone is required' };
+		const value = String(body[given[0]]);
+		if (given[0] === 'chatId') return /^[^@\s]+@(c\.us|lid|g\.us)$/.test(value) ? value : { error: `chatId "${value}" is not valid` };
+		if (given[0] === 'bsuid') return `${value}@lid`;
+		return /^\d{6,15}$/.test(value) ? `${value}@c.us` : `${value}@lid`;
+	}
+
+	/** sendMessage, sendFile, sendButton: checked as 1MSG documents them; refused outside the 24-hour window. */
+	private sendFreeForm(request: RecordedRequest): Reply {
+		const body = request.body as Record<string, unknown> | undefined;
+		if (!body || typeof body !== 'object') return { status: 400, body: { error: 'Body must be JSON' } };
+		const chatId = this.recipientOf(body);
+		if (typeof chatId !== 'string') return { status: 400, body: chatId };
+		const problem = freeFormProblem(request.apiMethod, body);
+		if (problem) return { status: 400, body: { error: problem } };
+		if (!this.windowOpen(chatId)) return { status: 200, body: { sent: false, message: WINDOW_CLOSED_MESSAGE } };
+		const id = this.newMessageId(`out:${chatId}`);
+		this.outbox.push({ id, method: request.apiMethod, chatId, body });
+		const type = request.apiMethod === 'sendMessage' ? 'chat' : request.apiMethod === 'sendFile' ? 'document' : 'interactive';
+		this.addToHistory({
+			id,
+			body: String(body.body),
+			caption: typeof body.caption === 'string' ? body.caption : null,
+			type,
+			fromMe: 1,
+			author: `${BUSINESS_NUMBER}@c.us`,
+			time: Math.floor(this.now() / 1000),
+			chatId,
+			senderName: `${BUSINESS_NUMBER}@c.us`,
+			quotedMsgId: typeof body.quotedMsgId === 'string' ? body.quotedMsgId : null,
+		});
+		const phone = chatId.endsWith('@c.us') ? chatId.split('@')[0] : '';
+		this.recordStatus(id, phone, 'sent');
+		if (this.delivery && phone) this.scheduleDelivery(id, phone, this.delivery.stepMs);
+		return { status: 200, body: { sent: true, id, message: `Sent to ${chatId}`, description: 'Message has been sent to the provider' } };
+	}
+
+	private readMessage(request: RecordedRequest): Reply {
+		const body = (request.body ?? {}) as Record<string, unknown>;
+		const messageId = body.messageId ?? body.msgId;
+		if (typeof messageId !== 'string' || !messageId) return { status: 400, body: { error: 'messageId is required' } };
+		if (!this.history.some((m) => m.id === messageId && !m.fromMe)) return { status: 400, body: { error: `Message ${messageId} not found` } };
+		this.reads.push({ messageId, typingIndicator: body.typingIndicator === true });
+		return { status: 200, body: { result: 'success' } };
+	}
+
+	private listMessages(request: RecordedRequest): Reply {
+		const { chatId, last, limit } = request.query;
+		let messages = this.history.filter((m) => !chatId || m.chatId === chatId);
+		if (last === 'true') messages = [...messages].reverse();
+		const count = limit === undefined ? 100 : Number(limit);
+		if (count > 0) messages = messages.slice(0, count);
+		return { status: 200, body: { messages } };
 	}
 
 	private setWebhook(request: RecordedRequest): Reply {
@@ -544,8 +760,34 @@ function redactUrl(url: string): string {
 
 function describeReport(body: Record<string, unknown>): string {
 	const records = [...((body.ack as unknown[]) ?? []), ...((body.hooks as unknown[]) ?? [])] as Array<{ id: string; status: string }>;
-	return records.map((r) => `${r.status} ${r.id.slice(0, 18)}…`).join(', ');
+	const messages = ((body.messages as unknown[]) ?? []) as Array<{ id: string; type: string }>;
+	return [...records.map((r) => `${r.status} ${r.id.slice(0, 18)}…`), ...messages.map((m) => `customer ${m.type} ${m.id.slice(0, 18)}…`)].join(', ');
 }
+
+const characters = (value: unknown) => (typeof value === 'string' ? [...value].length : 0);
+
+/** What 1MSG's schema refuses in a free-form send, or undefined. */
+function freeFormProblem(method: string, body: Record<string, unknown>): string | undefined {
+	if (body.quotedMsgId !== undefined && !/^wamid\..+$/.test(String(body.quotedMsgId))) return 'quotedMsgId must be a wamid';
+	if (typeof body.body !== 'string' || !body.body) return 'body is required';
+	if (method === 'sendMessage' && characters(body.body) > 4096) return 'body must be at most 4096 characters';
+	if (method === 'sendFile') {
+		if (!/^(https?:\/\/\S+|data:[\w.+-]+\/[\w.+-]+;base64,[A-Za-z0-9+/=]+)$/.test(body.body)) return 'body must be a URL or a base64 data URI';
+		if (typeof body.filename !== 'string' || !/\.\w+$/.test(body.filename)) return 'filename with an extension is required';
+		if (characters(body.caption) > 1024) return 'caption must be at most 1024 characters';
+	}
+	if (method === 'sendButton') {
+		const sections = body.sections;
+		if (!Array.isArray(sections) || !sections.length || sections.length > 3) return 'sections must hold 1 to 3 reply buttons';
+		for (const section of sections as Array<{ type?: unknown; reply?: { id?: unknown; title?: unknown } }>) {
+			if (section.type !== 'reply' || typeof section.reply?.id !== 'string' || !section.reply.id) return 'each section needs type "reply" and a reply id';
+			if (typeof section.reply.title !== 'string' || !section.reply.title || characters(section.reply.title) > 20) return 'reply titles must have 1 to 20 characters';
+		}
+	}
+	return undefined;
+}
+
+const shorten = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** One readable line per request: what was asked, what the fake answered. */
 function describeExchange(request: RecordedRequest, reply: Reply): string {
@@ -561,6 +803,21 @@ function describeExchange(request: RecordedRequest, reply: Reply): string {
 		detail = ` ${redactUrl(JSON.stringify(body))}`;
 	} else if (request.path === TEAM_CHAT_PATH) {
 		detail = ` team chat alert: ${JSON.stringify((body ?? {}).text ?? body)}`;
+	} else if (['sendMessage', 'sendFile', 'sendButton'].includes(request.apiMethod) && body) {
+		const to = body.chatId ?? body.phone ?? body.bsuid;
+		const quoting = body.quotedMsgId ? ` quoting ${String(body.quotedMsgId).slice(0, 18)}…` : '';
+		const what =
+			request.apiMethod === 'sendFile'
+				? `file ${String(body.filename)} (${String(body.body).startsWith('data:') ? 'inline data' : shorten(String(body.body), 40)})`
+				: JSON.stringify(shorten(String(body.body ?? '')));
+		const buttons = Array.isArray(body.sections) ? ` buttons [${(body.sections as Array<{ reply?: { title?: string } }>).map((b) => b.reply?.title).join(', ')}]` : '';
+		detail = ` → ${String(to)}: ${what}${buttons}${quoting}`;
+	} else if (request.apiMethod === 'readMessage' && body) {
+		detail = ` ${String(body.messageId)}${body.typingIndicator ? ' (typing…)' : ''}`;
+	} else if (request.apiMethod === 'messages') {
+		detail = ` ${request.query.chatId ?? ''}`;
+	} else if (request.path === CUSTOMER_PATH) {
+		detail = ` play a customer: ${shorten(JSON.stringify(body ?? {}))}`;
 	} else if (request.apiMethod === 'hookInfo') {
 		detail = ` ${request.query.messageId ?? ''}`;
 	}
