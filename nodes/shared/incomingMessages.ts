@@ -78,7 +78,7 @@ const TYPE_ALIASES: Record<string, MessageType> = {
 export function messageType(value: unknown): MessageType {
 	const name = trimmed(value)?.toLowerCase();
 	if (!name) return 'unknown';
-	if (name in TYPE_ALIASES) return TYPE_ALIASES[name];
+	if (Object.hasOwn(TYPE_ALIASES, name)) return TYPE_ALIASES[name];
 	return (MESSAGE_TYPES as readonly string[]).includes(name) ? (name as MessageType) : 'unknown';
 }
 
@@ -104,7 +104,9 @@ function chatIdOf(value: unknown): string | null {
 	return /^\+?\d+$/.test(id) ? `${id.replace(/^\+/, '')}@c.us` : `${id}@lid`;
 }
 
+// a caption is taken for a file name only when it has no spaces; a link's last segment may have them
 const FILE_NAME = /^[^\s/\\]+\.[A-Za-z0-9]{1,8}$/;
+const URL_FILE_NAME = /^[^/\\]*[^\s/\\]\.[A-Za-z0-9]{1,8}$/;
 
 /** The last path segment of a link, when it looks like a file name. */
 export function fileNameFromUrl(url: string | null): string | null {
@@ -116,7 +118,7 @@ export function fileNameFromUrl(url: string | null): string | null {
 	} catch {
 		name = last;
 	}
-	return FILE_NAME.test(name) ? name : null;
+	return URL_FILE_NAME.test(name) ? name : null;
 }
 
 function normalizedMedia(type: MessageType, record: Json): MessageMedia | null {
