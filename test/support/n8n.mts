@@ -40,6 +40,7 @@ export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../..');
 export const PACKAGE_NAME = 'n8n-nodes-onemsg';
 export const SEND_NODE = `${PACKAGE_NAME}.oneMsgSendTemplate`;
 export const TRIGGER_NODE = `${PACKAGE_NAME}.oneMsgTrigger`;
+export const ONEMSG_NODE = `${PACKAGE_NAME}.oneMsg`;
 export const CREDENTIAL = 'oneMsgChannelApi';
 export const NODE_NAME = 'OneMsg';
 
@@ -151,6 +152,8 @@ export function resolveCredentialExpression(
 export interface RunOptions {
 	parameters: INodeParameters;
 	items?: IDataObject[];
+	/** Input items with binary data; takes the place of `items`. */
+	inputItems?: INodeExecutionData[];
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 	type?: string;
@@ -235,7 +238,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 			waitingExecution: {},
 			waitingExecutionSource: null,
 			nodeExecutionStack: [
-				{ node, data: { main: [(options.items ?? [{}]).map((json) => ({ json }))] }, source: null },
+				{ node, data: { main: [options.inputItems ?? (options.items ?? [{}]).map((json) => ({ json }))] }, source: null },
 			],
 		},
 	} as unknown as IRunExecutionData;
