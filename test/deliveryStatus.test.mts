@@ -1,5 +1,6 @@
 /** Get Delivery Status: GET /hookInfo, normalized like the trigger's items, and the wait for a final status. */
 import { describe, expect, test } from 'vitest';
+import { WINDOW_CLOSED_HINT } from '../nodes/shared/deliveryEvents.ts';
 import { parseDeliveryReport } from '../nodes/shared/deliveryEvents.ts';
 import { credentialsFor, ticketAccepted, useFake } from './support/fixtures.mts';
 import { runNode } from './support/n8n.mts';
@@ -48,7 +49,7 @@ describe('one look', () => {
 		fake.hooks.set('wamid.4', [record('wamid.4', 'sent', '1'), record('wamid.4', 'failed', '2', [{ code: 131047, title: 'Re-engagement message' }])] as never);
 		const json = (await status('wamid.4')).items![0].json as { status: string; final: boolean; hooks: Array<{ error: unknown }> };
 		expect(json).toMatchObject({ status: 'failed', final: true });
-		expect(json.hooks[1].error).toEqual({ code: 131047, title: 'Re-engagement message', message: null });
+		expect(json.hooks[1].error).toEqual({ code: 131047, title: 'Re-engagement message', message: null, hint: WINDOW_CLOSED_HINT });
 	});
 
 	test('an unknown message id is a clear error', async () => {

@@ -3,6 +3,7 @@
  * deliveries through WebhookContext on a real loopback server.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { WINDOW_CLOSED_HINT } from '../nodes/shared/deliveryEvents.ts';
 import { credentialsFor, useFake } from './support/fixtures.mts';
 import { TriggerHarness } from './support/n8n.mts';
 
@@ -213,7 +214,7 @@ describe('events', () => {
 				phone: '14155552671',
 				timestamp: '2022-06-10T12:28:14.000Z',
 				channelId: null,
-				error: { code: 131047, title: 'Re-engagement message', message: null },
+				error: { code: 131047, title: 'Re-engagement message', message: null, hint: WINDOW_CLOSED_HINT },
 				raw: event,
 			},
 		]);

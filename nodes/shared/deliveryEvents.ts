@@ -5,6 +5,8 @@
  * from something that is not a status report.
  */
 
+import { isWindowClosed } from './apiFailure';
+
 export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed', 'undelivered'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
@@ -12,7 +14,13 @@ export interface DeliveryError {
 	code: string | number | null;
 	title: string | null;
 	message: string | null;
+	/** Only when the send was refused because the customer's 24-hour window was closed: what to do. */
+	hint?: string;
 }
+
+export const WINDOW_CLOSED_HINT =
+	"The customer's 24-hour window was closed, so this free-form message was not delivered: send an approved template (OneMsg Send Template) and wait for the customer's reply.";
+
 
 export interface DeliveryEvent {
 	event: 'status';
@@ -63,10 +71,18 @@ export function isoTimestamp(value: unknown): string | null {
 function errorOf(record: Json, status: DeliveryStatus): DeliveryError | null {
 	if (status !== 'failed' && status !== 'undelivered') return null;
 	const first = list(record.errors).find(isObject);
-	if (!first) return null;
-	const details = isObject(first.error_data) ? nonEmptyString(first.error_data.details) : null;
-	const code = typeof first.code === 'number' || typeof first.code === 'string' ? first.code : null;
-	return { code, title: nonEmptyString(first.title), message: nonEmptyString(first.message) ?? details };
+	let error: DeliveryError;
+	if (first) {
+		const details = isObject(first.error_data) ? nonEmptyString(first.error_data.details) : null;
+		const code = typeof first.code === 'number' || typeof first.code === 'string' ? first.code : null;
+		error = { code, title: nonEmptyString(first.title), message: nonEmptyString(first.message) ?? details };
+	} else if (nonEmptyString(record.error) && typeof record.error === 'string') {
+		// the ack form gives 1MSG's reason as text, not a code
+		error = { code: null, title: null, message: record.error.trim() };
+	} else {
+		return null;
+	}
+	return isWindowClosed(`${error.code} ${error.title} ${error.message}`) ? { ...error, hint: WINDOW_CLOSED_HINT } : error;
 }
 
 /** One status record (an `ack[]`, `hooks[]` or Meta `statuses[]` entry), or null if it is not one. */

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WINDOW_CLOSED_HINT } from '../../nodes/shared/deliveryEvents.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
 import {
 	ROOT,
@@ -28,6 +29,8 @@ const WATCHER = 'onemsgExDelivery';
 const BATCH = 'onemsgE2eBatch01';
 const CUSTOM = 'onemsgE2eCustom1';
 const RESOLVED = 'onemsgExResolved';
+const CUSTOMER = 'onemsgExCustMsg1';
+const AGENT_REPLY = 'onemsgExAgentRpl';
 const CRM_HOOK = 'https://crm.example.com/hooks/1msg';
 
 const sandbox = new FakeOneMsg({ token: `e2e-token-${Date.now().toString(36)}-do-not-leak`, delivery: { stepMs: 400 } });
@@ -147,7 +150,7 @@ beforeAll(async () => {
 		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
 	];
 	writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify(credentials));
-	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback'].map((name) =>
+	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback', 'customer-message-reply', 'agent-reply'].map((name) =>
 		JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.workflow.json`), 'utf8').replaceAll('http://127.0.0.1:8899', sandbox.baseUrl)),
 	);
 	writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify([...workflows, batchWorkflow(), customWorkflow()]));
@@ -317,7 +320,7 @@ describe('OneMsg Trigger in n8n', () => {
 		expect(runs).toHaveLength(1);
 		expect(triggerItems(runs[0].runData)).toEqual([
 			{ event: 'status', messageId: 'wamid.E2E_ACK', status: 'delivered', phone: '14155552671', timestamp: null, channelId: sandbox.channelId, error: null, raw: ack },
-			{ event: 'status', messageId: 'wamid.E2E_HOOK', status: 'failed', phone: '14155552671', timestamp: '2022-06-10T12:28:14.000Z', channelId: sandbox.channelId, error: { code: 131047, title: 'Re-engagement message', message: null }, raw: hook },
+			{ event: 'status', messageId: 'wamid.E2E_HOOK', status: 'failed', phone: '14155552671', timestamp: '2022-06-10T12:28:14.000Z', channelId: sandbox.channelId, error: { code: 131047, title: 'Re-engagement message', message: null, hint: WINDOW_CLOSED_HINT }, raw: hook },
 			{ event: 'status', messageId: 'wamid.E2E_META', status: 'read', phone: '14155552671', timestamp: '2022-06-10T12:28:15.000Z', channelId: sandbox.channelId, error: null, raw: meta },
 		]);
 		// the example alerts the team chat on the failed one
@@ -362,6 +365,57 @@ describe('OneMsg Trigger in n8n', () => {
 	});
 });
 
+describe('Conversation in n8n', () => {
+	test('a customer’s document, posted by the sandbox, starts the example: file attached, read with typing, a reply quoting it reaches the sandbox', async () => {
+		await rest.publish(CUSTOMER);
+		await waitFor('the registration', async () => (registeredUrls().some((u) => u.includes('7d2c9b4e-1a2b-4c3d-8e4f-5a6b7c8d9e05')) ? true : undefined));
+		const url = registeredUrls().find((u) => u.includes('7d2c9b4e-1a2b-4c3d-8e4f-5a6b7c8d9e05'))!;
+		await waitFor('the trigger route', async () => ((await postJson(url.split('?')[0], {})).status === 401 ? true : undefined));
+
+		const answer = await postJson(`${sandbox.baseUrl}/sandbox/customer`, { phone: '+1 415 555 2671', name: 'Maria Lopez', document: { fileName: 'invoice-42.pdf', caption: 'my invoice', content: '%PDF-1.4 invoice 42' } });
+		expect(answer.status).toBe(202);
+		const incoming = await waitFor('the customer message', async () => sandbox.history.find((m) => !m.fromMe && m.type === 'document'));
+		const reply = await waitFor('the reply at the sandbox', async () => sandbox.outbox.find((m) => m.body.quotedMsgId === incoming.id));
+		expect(reply).toMatchObject({ method: 'sendMessage', chatId: '14155552671@c.us' });
+		expect(reply.body).toStrictEqual({
+			chatId: '14155552671@c.us',
+			body: 'Thanks, Maria Lopez! We got your message and your file invoice-42.pdf. Your ticket is T-2671; an agent will answer here shortly.',
+			quotedMsgId: incoming.id,
+		});
+		expect(sandbox.reads).toContainEqual({ messageId: incoming.id, typingIndicator: true });
+
+		const run = await waitFor('the execution', async () =>
+			(await finishedExecutions(CUSTOMER)).find((e) => triggerItems(e.runData).some((i) => i.messageId === incoming.id)),
+		);
+		expect(run.status).toBe('success');
+		const [item] = run.runData['OneMsg Trigger'][0].data!.main[0] as Array<{ json: Record<string, unknown>; binary?: Record<string, { fileName?: string; mimeType?: string; fileSize?: string }> }>;
+		expect(item.json).toMatchObject({ event: 'message', type: 'document', text: 'my invoice', phone: '14155552671', customerName: 'Maria Lopez', mediaError: null });
+		expect(item.binary?.data).toMatchObject({ fileName: 'invoice-42.pdf', mimeType: 'application/pdf' });
+		expect(sandbox.requests.filter((r) => r.path.startsWith('/media/')).every((r) => r.headers.authorization === undefined)).toBe(true);
+	});
+
+	test('an agent’s reply goes out free-form while the window is open, and as the template when it is not', async () => {
+		await rest.publish(AGENT_REPLY);
+		const reply = (phone: string) => ({ customer: { name: 'Maria', phone }, ticket: { id: 12345 }, agent: { name: 'Alexey Petrov' }, comment: { text: 'Your parcel left the warehouse today.' } });
+		// Ann writes in, so her window is open (the customer-message example may answer her too)
+		await sandbox.customerSays({ text: 'Any news on my parcel?', phone: '14155552672', name: 'Ann' });
+		const open = await waitFor('the agent reply webhook', async () => {
+			const result = await postJson(`${n8n.baseUrl}/webhook/helpdesk/agent-reply`, reply('+1 (415) 555-2672'));
+			return result.status === 200 ? result : undefined;
+		});
+		expect(open.json).toMatchObject({ sent: true, operation: 'sendText', to: '14155552672@c.us' });
+		const sent = sandbox.outbox.filter((m) => m.body.body === 'Your parcel left the warehouse today.');
+		expect(sent.map((m) => m.body)).toEqual([{ chatId: '14155552672@c.us', body: 'Your parcel left the warehouse today.' }]);
+		expect((open.json as { messageId: string }).messageId).toBe(sent[0].id);
+
+		const sendsBefore = sandbox.requestsTo('sendTemplate').length;
+		const closed = await postJson(`${n8n.baseUrl}/webhook/helpdesk/agent-reply`, reply('+44 20 7946 0958'));
+		expect(closed.json).toMatchObject({ sent: true, operation: 'agentAssigned', phone: '442079460958' });
+		expect(sandbox.requestsTo('sendTemplate').slice(sendsBefore).map((r) => r.body)).toEqual([scenarioBody('agent_assigned', ['Maria', '12345', 'Alexey Petrov'], '442079460958')]);
+		expect(sandbox.requestsTo('sendMessage').filter((r) => (r.body as { chatId?: string }).chatId === '442079460958@c.us')).toHaveLength(0);
+	});
+});
+
 describe('the token', () => {
 	test('appears nowhere in n8n’s stored data or its log', async () => {
 		const files = readdirSync(path.join(userFolder, '.n8n')).filter((f) => f.startsWith('database.sqlite'));
@@ -369,7 +423,7 @@ describe('the token', () => {
 		for (const file of files) {
 			expect(readFileSync(path.join(userFolder, '.n8n', file)).includes(sandbox.token), file).toBe(false);
 		}
-		for (const execution of await Promise.all([TICKET, AGENT, WATCHER, BATCH, CUSTOM, RESOLVED].map((id) => rest.executions(id)))) {
+		for (const execution of await Promise.all([TICKET, AGENT, WATCHER, BATCH, CUSTOM, RESOLVED, CUSTOMER, AGENT_REPLY].map((id) => rest.executions(id)))) {
 			for (const { id } of execution) {
 				expect(JSON.stringify(await rest.request('GET', `/executions/${id}`))).not.toContain(sandbox.token);
 			}

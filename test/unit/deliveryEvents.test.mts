@@ -5,6 +5,7 @@ import {
 	normalizeStatusRecord,
 	parseDeliveryReport,
 	type DeliveryEvent,
+	WINDOW_CLOSED_HINT,
 } from '../../nodes/shared/deliveryEvents.ts';
 import { seededRandom } from '../support/fixtures.mts';
 
@@ -135,5 +136,27 @@ describe('status records', () => {
 		[undefined, null],
 	])('timestamp %j → %j', (input, iso) => {
 		expect(isoTimestamp(input)).toBe(iso);
+	});
+});
+
+describe('failures that say why', () => {
+	test('the ack form’s error text is the message', () => {
+		expect(normalizeStatusRecord({ id: 'x', status: 'failed', error: "User's number is part of an experiment" }, null)?.error).toEqual({
+			code: null,
+			title: null,
+			message: "User's number is part of an experiment",
+		});
+	});
+
+	test.each([
+		[{ errors: [{ code: 131047, title: 'Re-engagement message' }] }],
+		[{ errors: [{ code: '131047' }] }],
+		[{ error: 'Dialog window is closed' }],
+	])('a closed 24-hour window (%j) carries the way out', (fields) => {
+		expect(normalizeStatusRecord({ id: 'x', status: 'failed', ...fields }, null)?.error?.hint).toBe(WINDOW_CLOSED_HINT);
+	});
+
+	test('other failures carry no hint', () => {
+		expect(normalizeStatusRecord({ id: 'x', status: 'failed', errors: [{ code: 131026, title: 'Undeliverable' }] }, null)?.error).not.toHaveProperty('hint');
 	});
 });
