@@ -3,6 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { classifyFailure, queueSettings } from '../OneMsgSendTemplate/bulk';
 import { itemParameters } from '../OneMsgSendTemplate/itemParameters';
+import { QUEUE_OPTIONS, subtitleFor } from '../OneMsgSendTemplate/properties';
 import { errorFields, runCheckedItems } from '../shared/itemRun';
 import { forOperations, recipientProperty, replyToProperty, SEND_OPERATIONS } from './actions/common';
 import { actionFor, ACTIONS } from './actions/router';
@@ -54,14 +55,7 @@ const options: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
-		{
-			displayName: 'Concurrent Requests',
-			name: 'concurrency',
-			type: 'number',
-			default: 20,
-			typeOptions: { minValue: 1, maxValue: 100 },
-			description: 'How many requests are sent at once. When 1MSG answers 429, the node pauses and sends fewer at once for a while.',
-		},
+		QUEUE_OPTIONS.concurrency,
 		{
 			displayName: 'Hidden-Number Recipients',
 			name: 'hiddenNumberRouting',
@@ -75,31 +69,9 @@ const options: INodeProperties = {
 				{ name: 'As Phone (X)', value: 'phone' },
 			],
 		},
-		{
-			displayName: 'Rate Limit Retries',
-			name: 'rateLimitRetries',
-			type: 'number',
-			default: 5,
-			typeOptions: { minValue: 0, maxValue: 20 },
-			description:
-				'How often an item is tried again after a 429 or a refused connection (1MSG did not get it), waiting Retry-After or an increasing delay',
-		},
-		{
-			displayName: 'Retry When Delivery Is Uncertain',
-			name: 'retryUncertain',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to also retry after a timeout, a connection reset or a 5xx. Risky: 1MSG may have sent the first attempt, and the customer then gets the message twice.',
-		},
-		{
-			displayName: 'Timeout (Seconds)',
-			name: 'timeout',
-			type: 'number',
-			default: 30,
-			typeOptions: { minValue: 1 },
-			description: 'How long to wait for 1MSG’s answer to one request. A send that times out may have gone out.',
-		},
+		QUEUE_OPTIONS.rateLimitRetries,
+		QUEUE_OPTIONS.retryUncertain,
+		QUEUE_OPTIONS.timeout,
 	],
 };
 
@@ -110,9 +82,7 @@ export class OneMsg implements INodeType {
 		icon: { light: 'file:oneMsg.svg', dark: 'file:oneMsg.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: `={{ (${JSON.stringify(
-			Object.fromEntries((operation.options ?? []).map((o) => ['value' in o ? o.value : '', o.name])),
-		)})[$parameter["operation"]] }}`,
+		subtitle: subtitleFor(operation),
 		description: 'Reply to WhatsApp customers through 1MSG: texts, files, buttons, read marks and the 24-hour window',
 		defaults: { name: 'OneMsg' },
 		inputs: [NodeConnectionTypes.Main],

@@ -5,10 +5,9 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { runQueue } from '../shared/sendQueue';
-import { toNodeError } from '../shared/transport';
+import { errorFields, runCheckedItems } from '../shared/itemRun';
 import { classifyFailure, queueSettings } from './bulk';
 import { itemParameters, type ItemParameters } from './itemParameters';
 import { prepareDeliveryStatus } from './deliveryStatus';
@@ -40,53 +39,17 @@ export class OneMsgSendTemplate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const catalog = templateCatalog(this);
 		const param = itemParameters(this);
-		const continueOnFail = this.continueOnFail();
-
-		// Every item is checked before anything is sent: without Continue On Fail, one bad item stops
-		// the node before any message goes out. (Checking is cheap next to sending: see itemParameters.)
-		const prepared = await Promise.all(
-			items.map(async (_, itemIndex) => {
-				try {
-					return { call: await prepareOperation.call(this, operation, itemIndex, catalog, param) };
-				} catch (error) {
-					return { error: toNodeError(this, error, itemIndex) };
-				}
+		// Checking is cheap next to sending (see itemParameters), so every item is checked first.
+		return [
+			await runCheckedItems(this, async (itemIndex) => await prepareOperation.call(this, operation, itemIndex, catalog, param), {
+				queue: queueSettings(this, operation),
+				classify: classifyFailure,
+				errorItem: (error) => ({ ...(operation === 'deliveryStatus' ? {} : { sent: false }), operation, ...errorFields(error) }),
 			}),
-		);
-		const firstProblem = prepared.find((p) => p.error)?.error;
-		if (firstProblem && !continueOnFail) throw firstProblem;
-
-		// A retry sends the checked item again without checking it again.
-		const { results } = await runQueue(
-			items.length,
-			async (itemIndex) => {
-				const { call, error } = prepared[itemIndex];
-				if (!call) throw error;
-				return await call();
-			},
-			classifyFailure,
-			{ ...queueSettings(this, operation), stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
-		);
-
-		const output: INodeExecutionData[] = [];
-		for (const [itemIndex, result] of results.entries()) {
-			if (!result) continue; // not started: an earlier item failed and Continue On Fail is off
-			if (result.ok) {
-				output.push({ json: result.value, pairedItem: { item: itemIndex } });
-				continue;
-			}
-			const error = toNodeError(this, result.error, itemIndex);
-			if (result.attempts > 1 && error.description && !error.description.includes(' tries)')) {
-				error.description += ` (${result.attempts} tries)`;
-			}
-			if (!continueOnFail) throw error;
-			output.push({ json: errorItem(error, operation), pairedItem: { item: itemIndex } });
-		}
-		return [output];
+		];
 	}
 }
 
@@ -102,14 +65,4 @@ async function prepareOperation(
 	if (operation === 'customTemplate') return await prepareCustomTemplate.call(this, itemIndex, catalog, param);
 	if (operation === 'deliveryStatus') return await prepareDeliveryStatus.call(this, itemIndex, param);
 	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, { itemIndex });
-}
-
-function errorItem(error: ReturnType<typeof toNodeError>, operation: string): IDataObject {
-	return {
-		...(operation === 'deliveryStatus' ? {} : { sent: false }),
-		operation,
-		error: error.message,
-		description: error.description ?? null,
-		httpCode: 'httpCode' in error ? (error.httpCode ?? null) : null,
-	};
 }

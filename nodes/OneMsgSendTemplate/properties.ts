@@ -205,6 +205,44 @@ const deliveryStatus: INodeProperties[] = [
 	},
 ];
 
+/** The send queue's options, shared by both sending nodes. */
+export const QUEUE_OPTIONS = {
+	concurrency: {
+		displayName: 'Concurrent Requests',
+		name: 'concurrency',
+		type: 'number',
+		default: 20,
+		typeOptions: { minValue: 1, maxValue: 100 },
+		description:
+			'How many messages are sent at once. When 1MSG answers 429, the node pauses and sends fewer at once for a while.',
+	},
+	rateLimitRetries: {
+		displayName: 'Rate Limit Retries',
+		name: 'rateLimitRetries',
+		type: 'number',
+		default: 5,
+		typeOptions: { minValue: 0, maxValue: 20 },
+		description:
+			'How often an item is tried again after a 429 or a refused connection (1MSG did not get it), waiting Retry-After or an increasing delay',
+	},
+	retryUncertain: {
+		displayName: 'Retry When Delivery Is Uncertain',
+		name: 'retryUncertain',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to also retry after a timeout, a connection reset or a 5xx. Risky: 1MSG may have sent the first attempt, and the customer then gets the message twice.',
+	},
+	timeout: {
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		default: 30,
+		typeOptions: { minValue: 1 },
+		description: 'How long to wait for 1MSG’s answer to one send. A send that times out may have gone out.',
+	},
+} satisfies Record<string, INodeProperties>;
+
 const options: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -213,15 +251,7 @@ const options: INodeProperties = {
 	default: {},
 	displayOptions: forOperations(SEND_OPERATIONS),
 	options: [
-		{
-			displayName: 'Concurrent Requests',
-			name: 'concurrency',
-			type: 'number',
-			default: 20,
-			typeOptions: { minValue: 1, maxValue: 100 },
-			description:
-				'How many messages are sent at once. When 1MSG answers 429, the node pauses and sends fewer at once for a while.',
-		},
+		QUEUE_OPTIONS.concurrency,
 		{
 			displayName: 'Line Breaks and Tabs',
 			name: 'whitespace',
@@ -242,38 +272,20 @@ const options: INodeProperties = {
 				},
 			],
 		},
-		{
-			displayName: 'Rate Limit Retries',
-			name: 'rateLimitRetries',
-			type: 'number',
-			default: 5,
-			typeOptions: { minValue: 0, maxValue: 20 },
-			description:
-				'How often an item is tried again after a 429 or a refused connection (1MSG did not get it), waiting Retry-After or an increasing delay',
-		},
-		{
-			displayName: 'Retry When Delivery Is Uncertain',
-			name: 'retryUncertain',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to also retry after a timeout, a connection reset or a 5xx. Risky: 1MSG may have sent the first attempt, and the customer then gets the message twice.',
-		},
-		{
-			displayName: 'Timeout (Seconds)',
-			name: 'timeout',
-			type: 'number',
-			default: 30,
-			typeOptions: { minValue: 1 },
-			description: 'How long to wait for 1MSG’s answer to one send. A send that times out may have gone out.',
-		},
+		QUEUE_OPTIONS.rateLimitRetries,
+		QUEUE_OPTIONS.retryUncertain,
+		QUEUE_OPTIONS.timeout,
 	],
 };
 
 /** `{{ … }}` that shows the chosen operation's name under the node on the canvas. */
-export const operationSubtitle = `={{ (${JSON.stringify(
-	Object.fromEntries((operation.options ?? []).map((o) => ['value' in o ? o.value : '', o.name])),
-)})[$parameter["operation"]] }}`;
+export function subtitleFor(operation: INodeProperties): string {
+	return `={{ (${JSON.stringify(
+		Object.fromEntries((operation.options ?? []).map((o) => ['value' in o ? o.value : '', o.name])),
+	)})[$parameter["operation"]] }}`;
+}
+
+export const operationSubtitle = subtitleFor(operation);
 
 export const sendTemplateProperties: INodeProperties[] = [
 	operation,

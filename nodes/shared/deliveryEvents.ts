@@ -33,11 +33,12 @@ export interface DeliveryEvent {
 	raw: unknown;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const nonEmptyString = (value: unknown): string | null =>
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/** A non-blank string, trimmed, or a finite number as text; else null. */
+export const nonEmptyString = (value: unknown): string | null =>
 	typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
 
 export function deliveryStatus(value: unknown): DeliveryStatus | null {

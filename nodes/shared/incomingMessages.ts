@@ -5,7 +5,7 @@
  * input gives a (possibly empty) list and never throws; a message that cannot be classified still
  * comes out, as type `unknown` with its `raw`, so nothing a customer sends is lost.
  */
-import { channelIdOf, isoTimestamp } from './deliveryEvents';
+import { channelIdOf, isObject, isoTimestamp, list, nonEmptyString, type Json } from './deliveryEvents';
 
 export const MESSAGE_TYPES = [
 	'text',
@@ -48,13 +48,10 @@ export interface IncomingMessage {
 	raw: unknown;
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/** A non-blank string as written (not trimmed: a message keeps its spacing), or a number as text. */
 const text = (value: unknown): string | null =>
 	typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
-const trimmed = (value: unknown): string | null => text(value)?.trim() ?? null;
+const trimmed = nonEmptyString;
 /** The per-type part of a Meta message (`record.image` for an image…), own properties only. */
 const partOf = (record: Json): Json => {
 	const key = typeof record.type === 'string' ? record.type : '';

@@ -114,3 +114,16 @@ export function replyToProperty(operations: string[]): INodeProperties {
 		displayOptions: forOperations(operations),
 	};
 }
+
+export function textProperty(operation: string, description: string, rows: number): INodeProperties {
+	return {
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		required: true,
+		default: '',
+		typeOptions: { rows },
+		description,
+		displayOptions: forOperations([operation]),
+	};
+}

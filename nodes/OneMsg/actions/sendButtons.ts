@@ -1,5 +1,5 @@
 import type { Action } from './common';
-import { forOperations, readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
+import { forOperations, readRecipient, textProperty, readReplyTo, sendMessage, sendTimeout } from './common';
 import { InputProblem } from '../../shared/problems';
 import { characterCount, messageText } from '../../shared/text';
 
@@ -39,16 +39,11 @@ export function readButtons(value: unknown): Array<{ id: string; title: string }
 /** Send Buttons: POST /sendButton, a text with up to 3 reply buttons. */
 export const sendButtons: Action = {
 	properties: [
-		{
-			displayName: 'Text',
-			name: 'text',
-			type: 'string',
-			required: true,
-			default: '',
-			typeOptions: { rows: 3 },
-			description: 'The question above the buttons, 1 to 1,024 characters (WhatsApp’s limit for button messages)',
-			displayOptions: forOperations(['sendButtons']),
-		},
+		textProperty(
+			'sendButtons',
+			'The question above the buttons, 1 to 1,024 characters (WhatsApp’s limit for button messages)',
+			3,
+		),
 		{
 			displayName: 'Buttons',
 			name: 'buttons',

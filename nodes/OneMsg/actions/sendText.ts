@@ -1,5 +1,5 @@
 import type { Action } from './common';
-import { forOperations, readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
+import { readRecipient, readReplyTo, sendMessage, sendTimeout, textProperty } from './common';
 import { messageText } from '../../shared/text';
 
 export const MAX_TEXT = 4096;
@@ -7,16 +7,11 @@ export const MAX_TEXT = 4096;
 /** Send Text: POST /sendMessage, a free-form text inside the 24-hour window, optionally quoting a message. */
 export const sendText: Action = {
 	properties: [
-		{
-			displayName: 'Text',
-			name: 'text',
-			type: 'string',
-			required: true,
-			default: '',
-			typeOptions: { rows: 4 },
-			description: 'The message, 1 to 4,096 characters; line breaks and WhatsApp formatting (*bold*, _italic_) are kept',
-			displayOptions: forOperations(['sendText']),
-		},
+		textProperty(
+			'sendText',
+			'The message, 1 to 4,096 characters; line breaks and WhatsApp formatting (*bold*, _italic_) are kept',
+			4,
+		),
 	],
 
 	async prepare(context, itemIndex, param) {
