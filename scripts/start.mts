@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FAILING_PHONE_SUFFIX, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { CUSTOMER_PATH, FAILING_PHONE_SUFFIX, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
 import { ROOT, ensureN8n, installCommunityPackage, n8nCli, N8nProcess, packPackage, type N8nOptions } from './lib/localN8n.mts';
 
 const DATA = path.join(ROOT, '.n8n-local');
@@ -73,8 +73,10 @@ say(`ready in ${Math.round((Date.now() - started) / 1000)} s
   1MSG sandbox ${sandbox.baseUrl}   channel ${SANDBOX.channelId}, token ${SANDBOX.token}
                templates ${sandbox.templates.map((t) => t.name).join(', ')}
                reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
+               play a customer: curl -d '{"text":"Hi, my order did not arrive"}' ${sandbox.baseUrl}${CUSTOMER_PATH}
   credential   "OneMsg sandbox" (points at the sandbox)
-  examples     "OneMsg example: ticket accepted", "… agent assigned", "… ticket resolved, e-mail if WhatsApp fails", "… delivery watcher"
+  examples     "OneMsg example: ticket accepted", "… agent assigned", "… ticket resolved, e-mail if WhatsApp fails", "… delivery watcher",
+               "… customer message, ticket and reply", "… agent reply, free-form or template"
   Ctrl-C stops everything`);
 
 const watchdog = setInterval(() => {
