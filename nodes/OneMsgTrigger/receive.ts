@@ -73,7 +73,7 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 			wanted.has(event.status) &&
 			!(ignoreRepeats && recentEvents.seenBefore(`${scope}:${event.messageId}:${event.status}`, now)),
 	);
-	// a message id is seen once whatever its status events: the key ends in the event kind, never a status
+	// messages share the repeat memory with statuses: their keys end in `message` or `echo`, never a status
 	const messages = await messageItems(this, body, eventTypes, (message) =>
 		ignoreRepeats && message.messageId !== null && recentEvents.seenBefore(`${scope}:${message.messageId}:${message.event}`, now),
 	);

@@ -11,7 +11,7 @@ export interface ApiFailure {
 	httpCode?: number;
 }
 
-const WINDOW_CLOSED = /dialog window is closed|131047|re-engagement/i;
+const WINDOW_CLOSED = /dialog window is closed|outside the allowed window|131047|re-engagement/i;
 
 /** Finds 1MSG's message in any of the body shapes it uses for errors. */
 export function apiMessage(body: unknown): string | undefined {

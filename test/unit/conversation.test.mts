@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { readButtons } from '../../nodes/OneMsg/actions/sendButtons.ts';
+import { isWindowClosed } from '../../nodes/shared/apiFailure.ts';
 import { conversationWindow, WINDOW_MS } from '../../nodes/shared/conversationWindow.ts';
 import { parseRecipient } from '../../nodes/shared/recipient.ts';
 import { messageText } from '../../nodes/shared/text.ts';
@@ -113,5 +114,17 @@ describe('conversation window', () => {
 	test('in any order, time as number or text', () => {
 		const history = [inbound('wamid.old', t0 - 10), inbound('wamid.new', String(t0) as never), inbound('wamid.mid', t0 - 5)];
 		expect(conversationWindow(history, chatId, t0 * 1000).lastCustomerMessageId).toBe('wamid.new');
+	});
+});
+
+describe('closed window wording', () => {
+	test.each([
+		['Dialog window is closed', true],
+		['Message failed: outside the allowed window', true],
+		['Re-engagement message', true],
+		['error 131047', true],
+		['Wrong token', false],
+	])('%j → %s', (text, closed) => {
+		expect(isWindowClosed(text)).toBe(closed);
 	});
 });
