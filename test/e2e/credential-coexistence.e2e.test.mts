@@ -104,7 +104,7 @@ beforeAll(async () => {
 	n8n.start();
 	await n8n.waitUntilUp();
 	rest = new N8nRest(n8n.baseUrl);
-	await rest.setupOwner(OWNER.email, OWNER.password);
+	await rest.request('POST', '/owner/setup', { ...OWNER, firstName: 'Local', lastName: 'Owner' });
 	const login = await fetch(`${n8n.baseUrl}/rest/login`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', 'browser-id': 'onemsg-coexist' },
