@@ -16,6 +16,23 @@ const scannerPath = createRequire(import.meta.url).resolve('@n8n/scan-community-
 createRequire(scannerPath)('tmp').setGracefulCleanup();
 const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(scannerPath);
 
+// The one finding accepted, on purpose: the credential's shown name "OneMsg" is part of the package's
+// public contract, and n8n's rule wants names ending in " API". n8n's verification reports it; the
+// maintainers decide between the contract and the rule (README → Install). Any other finding fails.
+const KNOWN_DEVIATIONS = [{ file: 'credentials/OneMsgChannelApi.credentials.ts', rule: 'n8n-nodes-base/cred-class-field-display-name-missing-api' }];
+
+/** The findings in ESLint's "stylish" report: the file, then one line per problem ending with the rule. */
+function findingsOf(details) {
+	const findings = [];
+	let file = '';
+	for (const line of details.split('\n')) {
+		if (line.startsWith('/')) file = line.trim();
+		const problem = /^\s+\d+:\d+\s+(?:error|warning)\s.*\s(\S+)\s*$/.exec(line);
+		if (problem) findings.push({ file, rule: problem[1] });
+	}
+	return findings;
+}
+
 const workDir = mkdtempSync(path.join(tmpdir(), 'onemsg-scan-'));
 try {
 	const tarball = await packPackage(workDir);
@@ -27,11 +44,16 @@ try {
 		{ label: 'packed tarball', result: await analyzePackage(unpacked) },
 		{ label: 'sources (package.json, nodes/, credentials/)', result: await analyzePackage(ROOT, SOURCE_FILE_PATTERNS) },
 	];
+	let failed = false;
 	for (const { label, result } of legs) {
-		console.log(`${result.passed ? '✔' : '✘'} ${label}: ${result.passed ? 'no findings' : result.message}`);
-		if (result.details) console.log(result.details);
+		const findings = result.passed ? [] : findingsOf(result.details ?? '');
+		const unexpected = findings.filter((f) => !KNOWN_DEVIATIONS.some((known) => f.file.endsWith(known.file) && f.rule === known.rule));
+		const ok = result.passed || (findings.length > 0 && unexpected.length === 0);
+		failed ||= !ok;
+		console.log(`${ok ? '✔' : '✘'} ${label}: ${result.passed ? 'no findings' : ok ? 'only the known deviation below' : result.message}`);
+		if (!result.passed) console.log(ok ? findings.map((f) => `  ${f.file}: ${f.rule}`).join('\n') : result.details ?? '');
 	}
-	process.exitCode = legs.every((leg) => leg.result.passed) ? 0 : 1;
+	process.exitCode = failed ? 1 : 0;
 } finally {
 	rmSync(workDir, { recursive: true, force: true });
 }

@@ -32,7 +32,7 @@ describe('credential oneMsgChannelApi', () => {
 	test('public names and defaults', async () => {
 		const type = await credentialType();
 		expect(type.name).toBe('oneMsgChannelApi');
-		expect(type.displayName).toBe('OneMsg API');
+		expect(type.displayName).toBe('OneMsg');
 		expect(type.properties.map((p) => [p.name, p.type, p.default])).toEqual([
 			['channelId', 'string', ''],
 			['token', 'string', ''],
