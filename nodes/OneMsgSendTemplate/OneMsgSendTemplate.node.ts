@@ -7,6 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { HINTS } from '../shared/apiFailure';
+import { SendOnce } from '../shared/sendOnce';
 import { runQueue } from '../shared/sendQueue';
 import { toNodeError } from '../shared/transport';
 import { classifyFailure, queueSettings } from './bulk';
@@ -14,7 +16,7 @@ import { itemParameters, type ItemParameters } from './itemParameters';
 import { prepareDeliveryStatus } from './deliveryStatus';
 import { operationSubtitle, sendTemplateProperties } from './properties';
 import { scenarioFor } from './scenarios';
-import { prepareCustomTemplate, prepareScenario } from './send';
+import { prepareCustomTemplate, prepareScenario, type PreparedCall } from './send';
 import { getTemplateVariables, searchTemplates, templateCatalog } from './templateCatalog';
 
 export class OneMsgSendTemplate implements INodeType {
@@ -60,13 +62,15 @@ export class OneMsgSendTemplate implements INodeType {
 		const firstProblem = prepared.find((p) => p.error)?.error;
 		if (firstProblem && !continueOnFail) throw firstProblem;
 
+		const sendOnce = prepared.some((p) => p.call?.once) ? skipItemsAlreadySent(this) : undefined;
 		// A retry sends the checked item again without checking it again.
 		const { results } = await runQueue(
 			items.length,
 			async (itemIndex) => {
 				const { call, error } = prepared[itemIndex];
 				if (!call) throw error;
-				return await call();
+				const once = call.once;
+				return once && sendOnce ? await sendOnce.send(once.key, itemIndex, call, () => once.skipped) : await call();
 			},
 			classifyFailure,
 			{ ...queueSettings(this, operation), stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
@@ -90,13 +94,26 @@ export class OneMsgSendTemplate implements INodeType {
 	}
 }
 
+/** Skip Items Already Sent: n8n's de-duplication store, and what counts as a send that may have gone out. */
+function skipItemsAlreadySent(context: IExecuteFunctions): SendOnce {
+	return new SendOnce(context.helpers, {
+		mayHaveBeenSent: (error) => classifyFailure(error).kind === 'maybeSent',
+		uncertain: () =>
+			new NodeOperationError(
+				context.getNode(),
+				'This message may or may not have been sent: an earlier run started sending it and never saw 1MSG accept it',
+				{ description: `${HINTS.maybeSent} To send it anyway, run the item with Skip Items Already Sent off or another Skip Key.` },
+			),
+	});
+}
+
 async function prepareOperation(
 	this: IExecuteFunctions,
 	operation: string,
 	itemIndex: number,
 	catalog: ReturnType<typeof templateCatalog>,
 	param: ItemParameters,
-): Promise<() => Promise<IDataObject>> {
+): Promise<PreparedCall> {
 	const scenario = scenarioFor(operation);
 	if (scenario) return await prepareScenario.call(this, scenario, itemIndex, catalog, param);
 	if (operation === 'customTemplate') return await prepareCustomTemplate.call(this, itemIndex, catalog, param);
