@@ -5,9 +5,10 @@
  *   (b) n8n's HTTP Request node configured by hand for the same request, batching 20 items at a time
  *   (c) a bare client loop (undici, 20 at a time) from this process
  * plus n8n's peak memory, 10,000 items through (a), and one POST of 1,000 `ack[]` events into the
- * OneMsg Trigger against a plain Webhook node + Split Out. Runs alternate; medians and ratios.
+ * OneMsg Trigger against a plain Webhook node + Split Out, and the delivery report stream of
+ * benchReports.mts (single and queue mode). Runs alternate; medians and ratios.
  *
- *   npm run bench -- [--items 1000] [--repeats 5] [--big 10000]
+ *   npm run bench -- [--items 1000] [--repeats 5] [--big 10000] [--reports-only]
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { benchReportStream } from './benchReports.mts';
 import { freePort, LocalN8n, packPackage, waitUntil, webhookNode, workflow } from './lib/localN8n.mts';
 
 const { values: args } = parseArgs({
@@ -25,6 +27,11 @@ const { values: args } = parseArgs({
 		events: { type: 'string', default: '1000' },
 		// n8n's expression engine: 'vm' (n8n 2.40's default) or 'legacy'
 		engine: { type: 'string', default: '' },
+		// the delivery report stream (scripts/benchReports.mts)
+		'stream-requests': { type: 'string', default: '1000' },
+		'stream-clients': { type: 'string', default: '10' },
+		'stream-rounds': { type: 'string', default: '2' },
+		'reports-only': { type: 'boolean', default: false },
 	},
 });
 const ITEMS = Number(args.items);
@@ -47,6 +54,17 @@ const sandbox = new FakeOneMsg({ token: 'bench-token' });
 sandbox.sendLatencyMs = LATENCY_MS;
 sandbox.maxSendsInFlight = MAX_IN_FLIGHT;
 await sandbox.start(await freePort());
+const tarball = await packPackage(path.join(dir, 'pack'));
+const reportStream = async () =>
+	await benchReportStream({
+		dir, tarball, sandbox, log: say,
+		requests: Number(args['stream-requests']), clients: Number(args['stream-clients']), rounds: Number(args['stream-rounds']),
+	});
+if (args['reports-only']) {
+	console.log(await reportStream());
+	await sandbox.stop();
+	process.exit(0);
+}
 
 const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
 const webhook = (name: string, webhookPath: string, responseMode: 'lastNode' | 'onReceived') =>
@@ -96,7 +114,7 @@ const workflows = [
 ];
 const local = await new LocalN8n({
 	dir,
-	tarball: await packPackage(path.join(dir, 'pack')),
+	tarball,
 	credentials: [{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
 	workflows,
 	env: args.engine ? { N8N_EXPRESSION_ENGINE: args.engine } : {},
@@ -236,6 +254,7 @@ for (let run = 1; run <= REPEATS; run++) {
 
 
 await local.stop();
+const streamTable = await reportStream();
 await sandbox.stop();
 await agent.close();
 
@@ -278,5 +297,5 @@ One POST with ${EVENTS} \`ack[]\` events until the workflow's last node ran (${R
 | Webhook node + Split Out | ${fmt(plain)} | ${fmt(Math.min(...samples.plain))}–${fmt(Math.max(...samples.plain))} |
 
 Trigger / plain: **${(trigger / plain).toFixed(2)}** (target ≤ 1.20).
-`;
+${streamTable}`;
 console.log(report);
