@@ -13,6 +13,7 @@ import { n8nCore, runNode } from './support/n8n.mts';
 
 class DatabaseLikeStore implements IDataDeduplicator {
 	readonly rows = new Map<string, string[]>();
+	readonly maxEntriesAsked = new Set<number | undefined>();
 	overlapping = 0;
 	private active = 0;
 
@@ -36,6 +37,7 @@ class DatabaseLikeStore implements IDataDeduplicator {
 	}
 
 	async checkProcessedAndRecord(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData, options: ICheckProcessedOptions) {
+		this.maxEntriesAsked.add(options.maxEntries);
 		return await this.readModifyWrite(scope, context, (stored) => {
 			const seen = new Set(stored);
 			const answer = { new: [] as DeduplicationItemTypes[], processed: [] as DeduplicationItemTypes[] };
@@ -94,6 +96,9 @@ describe('Skip Items Already Sent', () => {
 		expect(first.items!.map((i) => i.json.sent)).toEqual(Array(60).fill(true));
 		expect(fake.sent).toHaveLength(60);
 		expect(store.overlapping).toBe(0);
+		// a mark and a confirmation per send, in the node's own row: the last 10,000 sends
+		expect([...store.rows.values()].map((row) => row.length)).toEqual([120]);
+		expect([...store.maxEntriesAsked]).toEqual([20_000]);
 
 		const second = await run(tickets(60));
 		expect(fake.sent).toHaveLength(60);

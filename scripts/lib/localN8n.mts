@@ -216,6 +216,12 @@ export async function n8nCli(options: N8nOptions, args: string[]): Promise<strin
 	return await run(process.execPath, [N8N_BIN, ...args], { env: n8nEnv(options), quiet: true });
 }
 
+/** Every n8n this process started and has not seen exit: whatever way this process ends, they end with it. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+	for (const child of running) child.kill('SIGKILL');
+});
+
 /** One n8n process (`n8n start`, `n8n webhook` or `n8n worker`), stopped by the PID it started with. */
 export class N8nProcess {
 	private child?: ChildProcess;
@@ -239,10 +245,6 @@ export class N8nProcess {
 	}
 
 	start(): void {
-		// Whatever way the starting process ends (a failed check, an error in a benchmark), n8n ends with it.
-		process.once('exit', () => {
-			if (!this.exited) this.child?.kill('SIGKILL');
-		});
 		this.output = '';
 		const log = this.options.logFile ? createWriteStream(this.options.logFile, { flags: 'a' }) : undefined;
 		this.child = spawn(process.execPath, [N8N_BIN, this.options.command ?? 'start'], {
@@ -250,6 +252,9 @@ export class N8nProcess {
 			env: { ...process.env, ...n8nEnv(this.options) },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		const child = this.child;
+		running.add(child);
+		child.once('exit', () => running.delete(child));
 		const collect = (chunk: Buffer) => {
 			this.output += chunk.toString();
 			log?.write(chunk);
