@@ -50,7 +50,7 @@ async function stopAll(code: number) {
 	await sandbox.stop();
 	// n8n copies its editor's 46 MB of JavaScript here at each start; left in the project, `eslint .`
 	// (npm run lint) would read all of it
-	rmSync(path.join(n8n.main.options.userFolder, '.cache'), { recursive: true, force: true });
+	rmSync(path.join(DATA, 'main', '.cache'), { recursive: true, force: true });
 	process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));

@@ -418,7 +418,6 @@ export class LocalN8n {
 		this.options = options;
 		const queue = options.queue;
 		this.sharedEnv = {
-			N8N_ENCRYPTION_KEY: options.env?.N8N_ENCRYPTION_KEY ?? randomBytes(24).toString('hex'),
 			...(queue
 				? {
 						EXECUTIONS_MODE: 'queue',
@@ -462,6 +461,11 @@ export class LocalN8n {
 	async start(): Promise<this> {
 		const log = this.options.log ?? (() => {});
 		await ensureN8n(log);
+		// one key for every process; a user folder used before keeps the key its data is encrypted with
+		const mainConfig = path.join(this.options.dir, 'main', '.n8n', 'config');
+		this.sharedEnv.N8N_ENCRYPTION_KEY ??= existsSync(mainConfig)
+			? (JSON.parse(readFileSync(mainConfig, 'utf8')) as { encryptionKey: string }).encryptionKey
+			: randomBytes(24).toString('hex');
 		const mainOptions = await this.processOptions('main', 'start', this.options.port);
 		for (const [kind, items] of [['credentials', this.options.credentials], ['workflow', this.options.workflows]] as const) {
 			if (!items?.length) continue;
