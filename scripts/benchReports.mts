@@ -93,6 +93,7 @@ export async function benchReportStream(options: StreamOptions): Promise<string>
 		const expected = options.requests - errors;
 		await waitUntil('every execution to finish', () => sandbox.teamChat.length - doneBefore >= expected, { timeoutMs: 900_000, intervalMs: 20 });
 		const finishedMs = performance.now() - started;
+		options.log(`  ${url.includes('/onemsg') ? 'OneMsg Trigger' : 'Webhook node'}: ${options.requests} POSTs answered in ${(answeredMs / 1000).toFixed(1)} s, executions finished in ${(finishedMs / 1000).toFixed(1)} s`);
 		return { answered: (options.requests / answeredMs) * 1000, finished: (expected / finishedMs) * 1000, errors };
 	}
 
