@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
 		'stream-requests': { type: 'string', default: '1000' },
 		'stream-clients': { type: 'string', default: '10' },
 		'stream-rounds': { type: 'string', default: '2' },
+		// e.g. 3,4: only those rows of the report stream table
+		'stream-variants': { type: 'string', default: '' },
 		'reports-only': { type: 'boolean', default: false },
 	},
 });
@@ -59,6 +61,7 @@ const reportStream = async () =>
 	await benchReportStream({
 		dir, tarball, sandbox, log: say,
 		requests: Number(args['stream-requests']), clients: Number(args['stream-clients']), rounds: Number(args['stream-rounds']),
+		variants: args['stream-variants'].split(',').filter(Boolean).map(Number),
 	});
 if (args['reports-only']) {
 	console.log(await reportStream());

