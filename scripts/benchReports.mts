@@ -116,7 +116,7 @@ export async function benchReportStream(options: StreamOptions): Promise<string>
 			};
 			let webhookBase: string;
 			if (variant.webhookProcesses) {
-				const postgres = await startPostgres(path.join(dir, 'postgres'));
+				const postgres = await startPostgres();
 				stops.push(postgres.stop);
 				const redis = await startRedis();
 				stops.push(redis.stop);

