@@ -201,7 +201,7 @@ async function eventsInto(url: string, run: number): Promise<number> {
 	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instanceId: sandbox.channelId, ack }) });
 	await answer.arrayBuffer();
 	if (answer.status !== 200) throw new Error(`${url}: HTTP ${answer.status}`);
-	while (sandbox.teamChat.length === doneBefore) await new Promise((resolve) => setTimeout(resolve, 2));
+	await waitUntil('the last node', () => sandbox.teamChat.length > doneBefore, { intervalMs: 2 });
 	return performance.now() - started;
 }
 
