@@ -43,6 +43,8 @@ const EVENTS = Number(args.events);
 const LATENCY_MS = 25;
 const MAX_IN_FLIGHT = 20;
 const say = (line: string) => console.error(`[bench] ${line}`);
+// Ctrl-C: exit normally, so that every n8n, Redis and Postgres it started is stopped with it
+process.once('SIGINT', () => process.exit(130));
 
 const median = (xs: number[]) => {
 	const sorted = [...xs].sort((a, b) => a - b);
