@@ -32,6 +32,8 @@ export interface RecordedRequest {
 	headers: IncomingMessage['headers'];
 	rawBody: string;
 	body: unknown;
+	/** The client's port: with the connection still open, it tells which process sent the request. */
+	remotePort?: number;
 }
 
 export interface Reply {
@@ -368,6 +370,7 @@ export class FakeOneMsg {
 			headers: req.headers,
 			rawBody,
 			body,
+			remotePort: req.socket.remotePort,
 		};
 		this.requests.push(request);
 

@@ -5,9 +5,10 @@
  *   (b) n8n's HTTP Request node configured by hand for the same request, batching 20 items at a time
  *   (c) a bare client loop (undici, 20 at a time) from this process
  * plus n8n's peak memory, 10,000 items through (a), and one POST of 1,000 `ack[]` events into the
- * OneMsg Trigger against a plain Webhook node + Split Out. Runs alternate; medians and ratios.
+ * OneMsg Trigger against a plain Webhook node + Split Out, and the delivery report stream of
+ * benchReports.mts (single and queue mode). Runs alternate; medians and ratios.
  *
- *   npm run bench -- [--items 1000] [--repeats 5] [--big 10000]
+ *   npm run bench -- [--items 1000] [--repeats 5] [--big 10000] [--reports-only]
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { ensureN8n, freePort, installCommunityPackage, n8nCli, N8nProcess, N8nRest, packPackage } from './lib/localN8n.mts';
+import { benchReportStream } from './benchReports.mts';
+import { freePort, LocalN8n, packPackage, waitUntil, webhookNode, workflow } from './lib/localN8n.mts';
 
 const { values: args } = parseArgs({
 	options: {
@@ -25,6 +27,13 @@ const { values: args } = parseArgs({
 		events: { type: 'string', default: '1000' },
 		// n8n's expression engine: 'vm' (n8n 2.40's default) or 'legacy'
 		engine: { type: 'string', default: '' },
+		// the delivery report stream (scripts/benchReports.mts)
+		'stream-requests': { type: 'string', default: '1000' },
+		'stream-clients': { type: 'string', default: '10' },
+		'stream-rounds': { type: 'string', default: '2' },
+		// e.g. 3,4: only those rows of the report stream table
+		'stream-variants': { type: 'string', default: '' },
+		'reports-only': { type: 'boolean', default: false },
 	},
 });
 const ITEMS = Number(args.items);
@@ -34,6 +43,8 @@ const EVENTS = Number(args.events);
 const LATENCY_MS = 25;
 const MAX_IN_FLIGHT = 20;
 const say = (line: string) => console.error(`[bench] ${line}`);
+// Ctrl-C: exit normally, so that every n8n, Redis and Postgres it started is stopped with it
+process.once('SIGINT', () => process.exit(130));
 
 const median = (xs: number[]) => {
 	const sorted = [...xs].sort((a, b) => a - b);
@@ -42,114 +53,80 @@ const median = (xs: number[]) => {
 };
 
 // ---- setup ----------------------------------------------------------------------------------
-await ensureN8n(say);
-const userFolder = mkdtempSync(path.join(tmpdir(), 'onemsg-bench-'));
-await installCommunityPackage(userFolder, await packPackage(path.join(userFolder, 'pack')));
+const dir = mkdtempSync(path.join(tmpdir(), 'onemsg-bench-'));
 const sandbox = new FakeOneMsg({ token: 'bench-token' });
 sandbox.sendLatencyMs = LATENCY_MS;
 sandbox.maxSendsInFlight = MAX_IN_FLIGHT;
 await sandbox.start(await freePort());
-const options = {
-	userFolder,
-	port: await freePort(),
-	brokerPort: await freePort(),
-	logFile: path.join(userFolder, 'n8n.log'),
-	env: args.engine ? { N8N_EXPRESSION_ENGINE: args.engine } : {},
-};
+const tarball = await packPackage(path.join(dir, 'pack'));
+const reportStream = async () =>
+	await benchReportStream({
+		dir, tarball, sandbox, log: say,
+		requests: Number(args['stream-requests']), clients: Number(args['stream-clients']), rounds: Number(args['stream-rounds']),
+		variants: args['stream-variants'].split(',').filter(Boolean).map(Number),
+	});
+if (args['reports-only']) {
+	console.log(await reportStream());
+	await sandbox.stop();
+	process.exit(0);
+}
 
 const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
-const webhook = (name: string, webhookPath: string, responseMode: string) => ({
-	id: `${name}-0000-4000-8000-000000000001`.slice(0, 36),
-	name: 'Webhook',
-	type: 'n8n-nodes-base.webhook',
-	typeVersion: 2,
-	position: [0, 0],
-	webhookId: `b${name.length}c0ffee-0000-4000-8000-${webhookPath.replace(/\W/g, '').padEnd(12, '0').slice(0, 12)}`,
-	parameters: { httpMethod: 'POST', path: webhookPath, responseMode, responseData: 'noData', options: {} },
-});
-const splitOut = (field: string) => ({
-	id: 'b0000000-0000-4000-8000-0000000000a2', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0],
-	parameters: { fieldToSplitOut: field, options: {} },
-});
+const webhook = (name: string, webhookPath: string, responseMode: 'lastNode' | 'onReceived') =>
+	webhookNode('Webhook', webhookPath, responseMode, { responseData: 'noData' });
+const splitOut = (field: string) => ({ name: 'Split Out', type: 'n8n-nodes-base.splitOut', parameters: { fieldToSplitOut: field, options: {} } });
 const done = {
-	id: 'b0000000-0000-4000-8000-0000000000a9', name: 'Done', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [600, 0], executeOnce: true,
+	name: 'Done', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, executeOnce: true,
 	parameters: { method: 'POST', url: `${sandbox.baseUrl}/team-chat`, sendBody: true, specifyBody: 'json', jsonBody: '{"text":"done"}', options: {} },
 };
-const chain = (...names: string[]) =>
-	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
 
+const oneMsgSend = {
+	name: 'OneMsg', type: 'n8n-nodes-onemsg.oneMsgSendTemplate', credentials,
+	parameters: {
+		operation: 'ticketAccepted', phone: '={{ $json.phone }}', customerName: '={{ $json.name }}', ticketNumber: '={{ $json.ticket }}',
+		nextStep: '={{ $json.nextStep }}', template: { __rl: true, mode: 'name', value: 'ticket_accepted' }, language: 'en', namespace: '', options: {},
+	},
+};
+const httpRequestSend = {
+	name: 'HTTP Request', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2,
+	parameters: {
+		method: 'POST',
+		url: `${sandbox.baseUrl}/${sandbox.channelId}/sendTemplate`,
+		sendHeaders: true,
+		headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${sandbox.token}` }] },
+		sendBody: true,
+		specifyBody: 'json',
+		jsonBody: `={{ JSON.stringify({ phone: String($json.phone).replace(/\\D/g, ''), template: 'ticket_accepted', namespace: '${DEFAULT_NAMESPACE}', language: { policy: 'deterministic', code: 'en' }, params: [{ type: 'body', parameters: [{ type: 'text', text: String($json.name) }, { type: 'text', text: String($json.ticket) }, { type: 'text', text: String($json.nextStep) }] }] }) }}`,
+		// n8n sends a whole batch at once and starts the next one after batchInterval ms without
+		// waiting for answers: the interval is tuned below to the smallest that causes no 429.
+		options: { batching: { batch: { batchSize: MAX_IN_FLIGHT, batchInterval: "={{ $('Webhook').first().json.body.interval }}" } } },
+	},
+};
 const workflows = [
-	{
-		id: 'benchOneMsgNode1', name: 'bench (a) OneMsg node', active: false, settings: { executionOrder: 'v1' },
-		nodes: [
-			webhook('a', 'bench/node', 'lastNode'),
-			splitOut('body.tickets'),
-			{
-				id: 'b0000000-0000-4000-8000-0000000000a3', name: 'OneMsg', type: 'n8n-nodes-onemsg.oneMsgSendTemplate', typeVersion: 1, position: [400, 0], credentials,
-				parameters: {
-					operation: 'ticketAccepted', phone: '={{ $json.phone }}', customerName: '={{ $json.name }}', ticketNumber: '={{ $json.ticket }}',
-					nextStep: '={{ $json.nextStep }}', template: { __rl: true, mode: 'name', value: 'ticket_accepted' }, language: 'en', namespace: '', options: {},
-				},
-			},
-		],
-		connections: chain('Webhook', 'Split Out', 'OneMsg'),
-	},
-	{
-		id: 'benchHttpRequest', name: 'bench (b) HTTP Request node', active: false, settings: { executionOrder: 'v1' },
-		nodes: [
-			webhook('b', 'bench/http', 'lastNode'),
-			splitOut('body.tickets'),
-			{
-				id: 'b0000000-0000-4000-8000-0000000000b3', name: 'HTTP Request', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [400, 0],
-				parameters: {
-					method: 'POST',
-					url: `${sandbox.baseUrl}/${sandbox.channelId}/sendTemplate`,
-					sendHeaders: true,
-					headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${sandbox.token}` }] },
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody: `={{ JSON.stringify({ phone: String($json.phone).replace(/\\D/g, ''), template: 'ticket_accepted', namespace: '${DEFAULT_NAMESPACE}', language: { policy: 'deterministic', code: 'en' }, params: [{ type: 'body', parameters: [{ type: 'text', text: String($json.name) }, { type: 'text', text: String($json.ticket) }, { type: 'text', text: String($json.nextStep) }] }] }) }}`,
-					// n8n sends a whole batch at once and starts the next one after batchInterval ms without
-					// waiting for answers: the interval is tuned below to the smallest that causes no 429.
-					options: { batching: { batch: { batchSize: MAX_IN_FLIGHT, batchInterval: "={{ $('Webhook').first().json.body.interval }}" } } },
-				},
-			},
-		],
-		connections: chain('Webhook', 'Split Out', 'HTTP Request'),
-	},
-	{
-		// the same workflow without the send: what n8n itself needs for the items
-		id: 'benchControlNoOp', name: 'bench control: Webhook + Split Out + No Op', active: false, settings: { executionOrder: 'v1' },
-		nodes: [
-			webhook('n', 'bench/noop', 'lastNode'),
-			splitOut('body.tickets'),
-			{ id: 'b0000000-0000-4000-8000-0000000000e3', name: 'No Op', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [400, 0], parameters: {} },
-		],
-		connections: chain('Webhook', 'Split Out', 'No Op'),
-	},
-	{
-		id: 'benchOneMsgTrig1', name: 'bench trigger: OneMsg Trigger', active: false, settings: { executionOrder: 'v1' },
-		nodes: [
-			{ id: 'b0000000-0000-4000-8000-0000000000c1', name: 'OneMsg Trigger', type: 'n8n-nodes-onemsg.oneMsgTrigger', typeVersion: 1, position: [0, 0], webhookId: 'bcc0ffee-0000-4000-8000-00000000c0c1', credentials, parameters: { options: {} } },
-			done,
-		],
-		connections: chain('OneMsg Trigger', 'Done'),
-	},
-	{
-		id: 'benchPlainWebhk1', name: 'bench trigger: Webhook + Split Out', active: false, settings: { executionOrder: 'v1' },
-		nodes: [webhook('d', 'bench/plain', 'onReceived'), splitOut('body.ack'), done],
-		connections: chain('Webhook', 'Split Out', 'Done'),
-	},
+	workflow('benchOneMsgNode1', 'bench (a) OneMsg node', [webhook('a', 'bench/node', 'lastNode'), splitOut('body.tickets'), oneMsgSend]),
+	workflow('benchHttpRequest', 'bench (b) HTTP Request node', [webhook('b', 'bench/http', 'lastNode'), splitOut('body.tickets'), httpRequestSend]),
+	// the same workflow without the send: what n8n itself needs for the items
+	workflow('benchControlNoOp', 'bench control: Webhook + Split Out + No Op', [
+		webhook('n', 'bench/noop', 'lastNode'),
+		splitOut('body.tickets'),
+		{ name: 'No Op', type: 'n8n-nodes-base.noOp', parameters: {} },
+	]),
+	workflow('benchOneMsgTrig1', 'bench trigger: OneMsg Trigger', [
+		{ name: 'OneMsg Trigger', type: 'n8n-nodes-onemsg.oneMsgTrigger', webhookId: 'bcc0ffee-0000-4000-8000-00000000c0c1', credentials, parameters: { options: {} } },
+		done,
+	]),
+	workflow('benchPlainWebhk1', 'bench trigger: Webhook + Split Out', [webhook('d', 'bench/plain', 'onReceived'), splitOut('body.ack'), done]),
 ];
-writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify([{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }]));
-writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify(workflows));
-await n8nCli(options, ['import:credentials', `--input=${path.join(userFolder, 'credentials.json')}`]);
-await n8nCli(options, ['import:workflow', `--input=${path.join(userFolder, 'workflows.json')}`]);
-const n8n = new N8nProcess(options);
-n8n.start();
-await n8n.waitUntilUp();
-const rest = new N8nRest(n8n.baseUrl);
-await rest.setupOwner();
+const local = await new LocalN8n({
+	dir,
+	tarball,
+	credentials: [{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
+	workflows,
+	env: args.engine ? { N8N_EXPRESSION_ENGINE: args.engine } : {},
+	log: say,
+}).start();
+const n8n = local.main;
+const rest = local.rest;
 for (const { id } of workflows) await rest.publish(id);
 say(`n8n pid ${n8n.pid} at ${n8n.baseUrl}; sandbox ${sandbox.baseUrl} (${LATENCY_MS} ms per send, ${MAX_IN_FLIGHT} in flight, 429 beyond)`);
 
@@ -165,13 +142,11 @@ const tickets = (n: number, run: number) =>
 	Array.from({ length: n }, (_, i) => ({ phone: `+1 415 ${String(run).padStart(3, '0')} ${String(i).padStart(5, '0')}`, name: 'Maria', ticket: 10000 + i, nextStep: 'Expect a reply within 2 hours' }));
 
 async function waitRoute(url: string, body: unknown, ok: (status: number) => boolean) {
-	for (let i = 0; i < 400; i++) {
+	await waitUntil(`route ${url}`, async () => {
 		const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 		await answer.arrayBuffer();
-		if (ok(answer.status)) return;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`route ${url} never became live`);
+		return ok(answer.status);
+	});
 }
 
 interface Sample { ms: number; sent: number; rateLimited: number; peakMb: number }
@@ -228,7 +203,7 @@ async function eventsInto(url: string, run: number): Promise<number> {
 	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instanceId: sandbox.channelId, ack }) });
 	await answer.arrayBuffer();
 	if (answer.status !== 200) throw new Error(`${url}: HTTP ${answer.status}`);
-	while (sandbox.teamChat.length === doneBefore) await new Promise((resolve) => setTimeout(resolve, 2));
+	await waitUntil('the last node', () => sandbox.teamChat.length > doneBefore, { intervalMs: 2 });
 	return performance.now() - started;
 }
 
@@ -236,15 +211,9 @@ async function eventsInto(url: string, run: number): Promise<number> {
 await waitRoute(`${n8n.baseUrl}/webhook/bench/node`, { tickets: tickets(5, 999) }, (s) => s === 200);
 await waitRoute(`${n8n.baseUrl}/webhook/bench/http`, { tickets: tickets(5, 998) }, (s) => s === 200);
 await waitRoute(`${n8n.baseUrl}/webhook/bench/noop`, { tickets: tickets(5, 997) }, (s) => s === 200);
-const triggerUrl = await (async () => {
-	for (let i = 0; i < 200; i++) {
-		const urls = Array.isArray(sandbox.webhookUrl) ? sandbox.webhookUrl : [sandbox.webhookUrl];
-		const url = urls.map(String).find((u) => u.includes('/onemsg?secret='));
-		if (url) return url;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error('the trigger did not register');
-})();
+const triggerUrl = await waitUntil('the trigger to register', () =>
+	(Array.isArray(sandbox.webhookUrl) ? sandbox.webhookUrl : [sandbox.webhookUrl]).map(String).find((u) => u.includes('/onemsg?secret=')),
+);
 await waitRoute(triggerUrl, { ack: [] }, (s) => s === 200);
 await eventsInto(triggerUrl, 0);
 await eventsInto(`${n8n.baseUrl}/webhook/bench/plain`, 0);
@@ -289,7 +258,8 @@ for (let run = 1; run <= REPEATS; run++) {
 }
 
 
-await n8n.stop();
+await local.stop();
+const streamTable = await reportStream();
 await sandbox.stop();
 await agent.close();
 
@@ -332,5 +302,5 @@ One POST with ${EVENTS} \`ack[]\` events until the workflow's last node ran (${R
 | Webhook node + Split Out | ${fmt(plain)} | ${fmt(Math.min(...samples.plain))}–${fmt(Math.max(...samples.plain))} |
 
 Trigger / plain: **${(trigger / plain).toFixed(2)}** (target ≤ 1.20).
-`;
+${streamTable}`;
 console.log(report);

@@ -60,7 +60,7 @@ const skipE2e = process.argv.includes('--no-e2e');
 if (check('build', 'npm', ['run', '--silent', 'build'])) {
 	check("n8n's community package scanner (packed tarball and sources, offline)", 'node', ['scripts/scan-package.mjs']);
 	vitestSuite('unit and integration (vitest, n8n-core engine, fake 1MSG)', 'integration');
-	if (!skipE2e) vitestSuite('end to end (packed package in a real n8n 2.40.7)', 'e2e');
+	if (!skipE2e) vitestSuite('end to end (packed package in a real n8n 2.40.7, single and queue mode)', 'e2e');
 } else {
 	totals.failed++;
 	lines.push('unit and integration: not run, the build failed');

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CUSTOMER_PATH, FAILING_PHONE_SUFFIX, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { ROOT, ensureN8n, installCommunityPackage, n8nCli, N8nProcess, packPackage, type N8nOptions } from './lib/localN8n.mts';
+import { LocalN8n, OWNER, ROOT, packPackage } from './lib/localN8n.mts';
 
 const DATA = path.join(ROOT, '.n8n-local');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -18,10 +18,6 @@ const say = (line: string) => console.log(`\u001b[1m[onemsg]\u001b[0m ${line}`);
 mkdirSync(DATA, { recursive: true });
 const started = Date.now();
 
-await ensureN8n(say);
-say('installing the packed package into the local n8n, as Settings → Community Nodes does');
-await installCommunityPackage(DATA, await packPackage(path.join(DATA, 'pack')));
-
 const sandbox = new FakeOneMsg({ ...SANDBOX, delivery: { stepMs: 2500 }, log: (line) => console.log(`${time()} sandbox ${line}`) });
 // n8n does not re-register webhooks on restart, so the sandbox keeps its channel settings across runs
 if (existsSync(STATE)) Object.assign(sandbox, JSON.parse(readFileSync(STATE, 'utf8')));
@@ -29,24 +25,22 @@ sandbox.onChange = () =>
 	writeFileSync(STATE, JSON.stringify({ webhookUrl: sandbox.webhookUrl, ackNotificationsOn: sandbox.ackNotificationsOn }));
 await sandbox.start(SANDBOX_PORT);
 
-const options: N8nOptions = { userFolder: DATA, port: N8N_PORT, brokerPort: N8N_PORT + 12, logFile: path.join(DATA, 'n8n.log') };
-const credentialFile = path.join(DATA, 'sandbox-credential.json');
-writeFileSync(
-	credentialFile,
-	JSON.stringify([{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }]),
-);
-await n8nCli(options, ['import:credentials', `--input=${credentialFile}`]);
-const examplesStamp = path.join(DATA, '.examples-imported');
-if (!existsSync(examplesStamp)) {
-	say('importing the example workflows');
-	for (const file of readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.workflow.json'))) {
-		await n8nCli(options, ['import:workflow', `--input=${path.join(ROOT, 'examples', file)}`]);
-	}
-	writeFileSync(examplesStamp, new Date().toISOString());
-}
-
-const n8n = new N8nProcess(options);
-n8n.start();
+// the examples once: later runs keep what the user changed in them
+const examplesStamp = path.join(DATA, 'main', '.examples-imported');
+const examples = existsSync(examplesStamp)
+	? []
+	: readdirSync(path.join(ROOT, 'examples'))
+			.filter((f) => f.endsWith('.workflow.json'))
+			.map((f) => JSON.parse(readFileSync(path.join(ROOT, 'examples', f), 'utf8')));
+say('installing the packed package into the local n8n, as Settings → Community Nodes does, and starting it');
+const n8n = new LocalN8n({
+	dir: DATA,
+	tarball: await packPackage(path.join(DATA, 'pack')),
+	port: N8N_PORT,
+	credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }],
+	workflows: examples,
+	log: say,
+});
 let stopping = false;
 async function stopAll(code: number) {
 	if (stopping) return;
@@ -56,20 +50,21 @@ async function stopAll(code: number) {
 	await sandbox.stop();
 	// n8n copies its editor's 46 MB of JavaScript here at each start; left in the project, `eslint .`
 	// (npm run lint) would read all of it
-	rmSync(path.join(DATA, '.cache'), { recursive: true, force: true });
+	rmSync(path.join(DATA, 'main', '.cache'), { recursive: true, force: true });
 	process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 try {
-	await n8n.waitUntilUp();
+	await n8n.start();
+	writeFileSync(examplesStamp, new Date().toISOString());
 } catch (error) {
 	console.error(String(error));
 	await stopAll(1);
 }
 
 say(`ready in ${Math.round((Date.now() - started) / 1000)} s
-  n8n          http://localhost:${N8N_PORT}   (first visit: create the owner account; n8n log in .n8n-local/n8n.log)
+  n8n          http://localhost:${N8N_PORT}   owner ${OWNER.email}, password ${OWNER.password} (log in .n8n-local/main/n8n.log)
   1MSG sandbox ${sandbox.baseUrl}   channel ${SANDBOX.channelId}, token ${SANDBOX.token}
                templates ${sandbox.templates.map((t) => t.name).join(', ')}
                reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
@@ -80,9 +75,9 @@ say(`ready in ${Math.round((Date.now() - started) / 1000)} s
   Ctrl-C stops everything`);
 
 const watchdog = setInterval(() => {
-	if (n8n.exited && !stopping) {
+	if (n8n.main.exited && !stopping) {
 		clearInterval(watchdog);
-		console.error(n8n.output.slice(-3000));
+		console.error(n8n.main.output.slice(-3000));
 		say('n8n stopped on its own');
 		void stopAll(1);
 	}

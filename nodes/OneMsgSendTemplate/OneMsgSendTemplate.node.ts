@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -7,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { errorFields, runCheckedItems } from '../shared/itemRun';
+import { errorFields, runCheckedItems, type PreparedCall } from '../shared/itemRun';
 import { classifyFailure, queueSettings } from './bulk';
 import { itemParameters, type ItemParameters } from './itemParameters';
 import { prepareDeliveryStatus } from './deliveryStatus';
@@ -59,7 +58,7 @@ async function prepareOperation(
 	itemIndex: number,
 	catalog: ReturnType<typeof templateCatalog>,
 	param: ItemParameters,
-): Promise<() => Promise<IDataObject>> {
+): Promise<PreparedCall> {
 	const scenario = scenarioFor(operation);
 	if (scenario) return await prepareScenario.call(this, scenario, itemIndex, catalog, param);
 	if (operation === 'customTemplate') return await prepareCustomTemplate.call(this, itemIndex, catalog, param);

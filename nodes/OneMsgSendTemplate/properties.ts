@@ -233,6 +233,23 @@ export const QUEUE_OPTIONS = {
 		description:
 			'Whether to also retry after a timeout, a connection reset or a 5xx. Risky: 1MSG may have sent the first attempt, and the customer then gets the message twice.',
 	},
+	skipAlreadySent: {
+		displayName: 'Skip Items Already Sent',
+		name: 'skipAlreadySent',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to remember each send in n8n’s database and skip items an earlier run of this node sent (a re-run after a crash). An item whose earlier send was never confirmed fails instead of going out twice.',
+	},
+	skipKey: {
+		displayName: 'Skip Key',
+		name: 'skipKey',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.ticket.number }}-{{ $json.customer.phone }}',
+		description:
+			'What makes two items the same send for Skip Items Already Sent. Leave empty for the operation, phone, template, language and every variable.',
+	},
 	timeout: {
 		displayName: 'Timeout (Seconds)',
 		name: 'timeout',
@@ -274,6 +291,8 @@ const options: INodeProperties = {
 		},
 		QUEUE_OPTIONS.rateLimitRetries,
 		QUEUE_OPTIONS.retryUncertain,
+		QUEUE_OPTIONS.skipAlreadySent,
+		QUEUE_OPTIONS.skipKey,
 		QUEUE_OPTIONS.timeout,
 	],
 };

@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
 
 import { describeNotSent } from '../shared/apiFailure';
+import { defaultSendKey } from '../shared/sendOnce';
 import { sendTemplateBody, type TemplateValues } from '../shared/payload';
 import { normalizePhone } from '../shared/phone';
 import { InputProblem } from '../shared/problems';
 import { templateVariableText, type WhitespacePolicy } from '../shared/text';
 import { templateSlots, type Template } from '../shared/templates';
 import { templateValuesFrom } from '../shared/templateVariables';
+import type { PreparedCall } from '../shared/itemRun';
 import { apiError, getConnection, oneMsgApiRequest } from '../shared/transport';
 import { timeoutMs, type BulkOptions } from './bulk';
 import type { ItemParameters } from './itemParameters';
@@ -21,21 +23,29 @@ interface SendRequest {
 	namespace: string;
 	policy: WhitespacePolicy;
 	timeoutMs: number;
+	/** Skip Items Already Sent: the key the user gave ('' for the default one), or undefined when off. */
+	skipKey?: string;
 }
 
 function readSendRequest(param: ItemParameters, itemIndex: number): SendRequest {
-	const options = param('options', itemIndex, {}) as { whitespace?: WhitespacePolicy } & BulkOptions;
+	const options = param('options', itemIndex, {}) as { whitespace?: WhitespacePolicy; skipAlreadySent?: boolean; skipKey?: string } & BulkOptions;
 	const phone = normalizePhone(param('phone', itemIndex, ''));
 	const template = String(param('template', itemIndex, '', { extractValue: true }) ?? '').trim();
 	if (!template) throw new InputProblem('Template', 'Template is empty', 'Pick a template from the list or type its name');
 	const language = String(param('language', itemIndex, 'en') ?? '').trim();
 	if (!language) throw new InputProblem('Language', 'Language is empty', 'Enter the template language code, e.g. en');
 	const namespace = String(param('namespace', itemIndex, '') ?? '').trim();
-	return { phone, template, language, namespace, policy: options.whitespace ?? 'clean', timeoutMs: timeoutMs(options) };
+	const skipKey = options.skipAlreadySent ? String(options.skipKey ?? '').trim() : undefined;
+	return { phone, template, language, namespace, policy: options.whitespace ?? 'clean', timeoutMs: timeoutMs(options), skipKey };
 }
 
-/** A checked item, ready to go: calling it sends (again, when the queue retries). */
-export type PreparedCall = () => Promise<IDataObject>;
+function sentOnceBy(call: () => Promise<IDataObject>, operation: string, request: SendRequest, chosen: ChosenTemplate, values: TemplateValues): PreparedCall {
+	if (request.skipKey === undefined) return call;
+	const { phone, template, language } = request;
+	const key = request.skipKey || defaultSendKey({ operation, phone, template, language, values });
+	const skipped = { sent: true, skipped: true, messageId: null, phone, template, language, namespace: chosen.namespace, operation };
+	return Object.assign(call, { once: { key, skipped } });
+}
 
 /** Sends the checked request; answers the output item, or throws 1MSG's refusal. */
 async function send(
@@ -110,7 +120,8 @@ export async function prepareScenario(
 	);
 	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace);
 	if (chosen.template) checkScenarioTemplate(chosen.template, scenario);
-	return async () => await send(this, itemIndex, scenario.operation, request, chosen, { body });
+	const values = { body };
+	return sentOnceBy(async () => await send(this, itemIndex, scenario.operation, request, chosen, values), scenario.operation, request, chosen, values);
 }
 
 /** Custom Template for one item: the values of the template's own variables. */
@@ -125,5 +136,5 @@ export async function prepareCustomTemplate(
 	// The template's variables can only be known from the channel's list: it is required here.
 	const chosen = await chooseTemplate(catalog, request.template, request.language, request.namespace, { listRequired: true });
 	const values = templateValuesFrom(templateSlots(chosen.template!), mapped.value ?? {}, request.policy);
-	return async () => await send(this, itemIndex, 'customTemplate', request, chosen, values);
+	return sentOnceBy(async () => await send(this, itemIndex, 'customTemplate', request, chosen, values), 'customTemplate', request, chosen, values);
 }

@@ -1,11 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { HINTS } from './apiFailure';
+import { SendOnce } from './sendOnce';
 import { runQueue, type Failure, type QueueOptions } from './sendQueue';
 import { toNodeError } from './transport';
 
-/** A checked item, ready to go: calling it sends (again, when the queue retries). */
-export type PreparedCall = () => Promise<IDataObject>;
+/**
+ * A checked item, ready to go: calling it sends (again, when the queue retries). With Skip Items
+ * Already Sent on, `once` holds its key and the output item for when an earlier run sent it.
+ */
+export type PreparedCall = (() => Promise<IDataObject>) & { once?: { key: string; skipped: IDataObject } };
 
 export type NodeError = ReturnType<typeof toNodeError>;
 
@@ -38,13 +43,15 @@ export async function runCheckedItems(
 	const firstProblem = prepared.find((p) => p.error)?.error;
 	if (firstProblem && !continueOnFail) throw firstProblem;
 
+	const sendOnce = prepared.some((p) => p.call?.once) ? skipItemsAlreadySent(context, options.classify) : undefined;
 	// A retry sends the checked item again without checking it again.
 	const { results } = await runQueue(
 		items.length,
 		async (itemIndex) => {
 			const { call, error } = prepared[itemIndex];
 			if (!call) throw error;
-			return await call();
+			const once = call.once;
+			return once && sendOnce ? await sendOnce.send(once.key, itemIndex, call, () => once.skipped) : await call();
 		},
 		options.classify,
 		{ ...options.queue, stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
@@ -74,4 +81,17 @@ export function errorFields(error: NodeError): IDataObject {
 		description: error.description ?? null,
 		httpCode: 'httpCode' in error ? (error.httpCode ?? null) : null,
 	};
+}
+
+/** Skip Items Already Sent: n8n's de-duplication store, and what counts as a send that may have gone out. */
+function skipItemsAlreadySent(context: IExecuteFunctions, classify: (error: unknown) => Failure): SendOnce {
+	return new SendOnce(context.helpers, {
+		mayHaveBeenSent: (error) => classify(error).kind === 'maybeSent',
+		uncertain: () =>
+			new NodeOperationError(
+				context.getNode(),
+				'This message may or may not have been sent: an earlier run started sending it and never saw 1MSG accept it',
+				{ description: `${HINTS.maybeSent} To send it anyway, run the item with Skip Items Already Sent off or another Skip Key.` },
+			),
+	});
 }

@@ -3,23 +3,13 @@
  * pinned real n8n, credential and workflows imported through n8n's CLI, published through n8n's REST
  * API, and every request checked at the local 1MSG sandbox.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WINDOW_CLOSED_HINT } from '../../nodes/shared/deliveryEvents.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
-import {
-	ROOT,
-	ensureN8n,
-	freePort,
-	installCommunityPackage,
-	n8nCli,
-	N8nProcess,
-	N8nRest,
-	packPackage,
-	type N8nOptions,
-} from '../../scripts/lib/localN8n.mts';
+import { LocalN8n, ROOT, packPackage, waitUntil, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
 import { scenarioBody } from '../support/fixtures.mts';
 
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -34,69 +24,53 @@ const AGENT_REPLY = 'onemsgExAgentRpl';
 const CRM_HOOK = 'https://crm.example.com/hooks/1msg';
 
 const sandbox = new FakeOneMsg({ token: `e2e-token-${Date.now().toString(36)}-do-not-leak`, delivery: { stepMs: 400 } });
+let local: LocalN8n;
 let n8n: N8nProcess;
 let rest: N8nRest;
-let options: N8nOptions;
 const userFolder = mkdtempSync(path.join(tmpdir(), 'onemsg-e2e-'));
 
 function batchWorkflow() {
 	const example = JSON.parse(readFileSync(path.join(EXAMPLES, 'ticket-accepted.workflow.json'), 'utf8'));
 	const send = example.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-onemsg.oneMsgSendTemplate');
-	return {
-		id: BATCH,
-		name: 'e2e batch',
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Batch', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'b0000000-0000-4000-8000-0000000000aa', parameters: { httpMethod: 'POST', path: 'e2e/batch', responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-			{ id: 'b0000000-0000-4000-8000-000000000002', name: 'Tickets', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.tickets', options: {} } },
-			{ ...send, id: 'b0000000-0000-4000-8000-000000000003', name: 'Send', position: [400, 0], onError: 'continueRegularOutput' },
-		],
-		connections: {
-			Batch: { main: [[{ node: 'Tickets', type: 'main', index: 0 }]] },
-			Tickets: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
-		},
-	};
+	return workflow(BATCH, 'e2e batch', [
+		webhookNode('Batch', 'e2e/batch', 'lastNode', { responseData: 'allEntries' }),
+		{ name: 'Tickets', type: 'n8n-nodes-base.splitOut', parameters: { fieldToSplitOut: 'body.tickets', options: {} } },
+		{ ...send, id: undefined, position: undefined, name: 'Send', onError: 'continueRegularOutput' },
+	]);
 }
 
 /** Webhook → Custom Template (sla_breach: 5 body variables and a URL button) → Get Delivery Status. */
 function customWorkflow() {
 	const credentials = { oneMsgChannelApi: { id: 'onemsgSandbox001', name: 'OneMsg sandbox' } };
 	const type = 'n8n-nodes-onemsg.oneMsgSendTemplate';
-	const webhook = (id: string, name: string, webhookPath: string, y: number) => ({
-		id, name, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, y], webhookId: `${id.slice(0, 34)}ff`,
-		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', options: {} },
-	});
-	const status = (id: string, name: string, messageId: string, wait: boolean, y: number) => ({
-		id, name, type, typeVersion: 1, position: [500, y], credentials,
+	const status = (name: string, messageId: string, wait: boolean) => ({
+		name, type, credentials,
 		parameters: { operation: 'deliveryStatus', messageId, waitForFinal: wait, waitTimeout: 30, pollInterval: 0.3 },
 	});
 	const variables = Object.fromEntries(['body_1', 'body_2', 'body_3', 'body_4', 'body_5', 'button_0'].map((id) => [id, `={{ $json.body.${id} }}`]));
-	return {
-		id: CUSTOM,
-		name: 'e2e custom template and delivery status',
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			webhook('c0000000-0000-4000-8000-000000000001', 'Custom', 'e2e/custom', 0),
+	return workflow(
+		CUSTOM,
+		'e2e custom template and delivery status',
+		[
+			webhookNode('Custom', 'e2e/custom'),
 			{
-				id: 'c0000000-0000-4000-8000-000000000002', name: 'Send SLA breach', type, typeVersion: 1, position: [250, 0], credentials,
+				name: 'Send SLA breach', type, credentials,
 				parameters: {
 					operation: 'customTemplate', phone: '={{ $json.body.phone }}', language: 'en', namespace: '',
 					template: { __rl: true, mode: 'list', value: 'sla_breach' },
 					variables: { mappingMode: 'defineBelow', value: variables, matchingColumns: [], schema: [] },
 				},
 			},
-			status('c0000000-0000-4000-8000-000000000003', 'Wait for delivery', '={{ $json.messageId }}', true, 0),
-			webhook('c0000000-0000-4000-8000-000000000004', 'Status', 'e2e/status', 200),
-			status('c0000000-0000-4000-8000-000000000005', 'Look up status', '={{ $json.body.messageId }}', false, 200),
+			status('Wait for delivery', '={{ $json.messageId }}', true),
+			webhookNode('Status', 'e2e/status'),
+			status('Look up status', '={{ $json.body.messageId }}', false),
 		],
-		connections: {
+		{
 			Custom: { main: [[{ node: 'Send SLA breach', type: 'main', index: 0 }]] },
 			'Send SLA breach': { main: [[{ node: 'Wait for delivery', type: 'main', index: 0 }]] },
 			Status: { main: [[{ node: 'Look up status', type: 'main', index: 0 }]] },
 		},
-	};
+	);
 }
 
 async function postJson(url: string, body: unknown) {
@@ -111,15 +85,7 @@ async function postJson(url: string, body: unknown) {
 	return { status: answer.status, json };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		const value = await probe().catch(() => undefined);
-		if (value !== undefined) return value;
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = async <T,>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => await waitUntil(what, probe, { timeoutMs });
 
 const registeredUrls = () => {
 	const value = sandbox.webhookUrl;
@@ -136,36 +102,29 @@ const triggerItems = (runData: Awaited<ReturnType<N8nRest['executionRunData']>>)
 	runData['OneMsg Trigger']?.[0]?.data?.main[0].map((i) => i.json) ?? [];
 
 beforeAll(async () => {
-	const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
-	await ensureN8n(log);
 	const tarball = await packPackage(path.join(userFolder, 'pack'));
-	await installCommunityPackage(userFolder, tarball);
-
 	await sandbox.start();
 	sandbox.webhookUrl = [CRM_HOOK];
-	const port = await freePort();
-	options = { userFolder, port, brokerPort: await freePort(), logFile: path.join(userFolder, 'n8n.log') };
-
 	const credentials = [
 		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
 	];
-	writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify(credentials));
 	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback', 'customer-message-reply', 'agent-reply'].map((name) =>
 		JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.workflow.json`), 'utf8').replaceAll('http://127.0.0.1:8899', sandbox.baseUrl)),
 	);
-	writeFileSync(path.join(userFolder, 'workflows.json'), JSON.stringify([...workflows, batchWorkflow(), customWorkflow()]));
-	await n8nCli(options, ['import:credentials', `--input=${path.join(userFolder, 'credentials.json')}`]);
-	await n8nCli(options, ['import:workflow', `--input=${path.join(userFolder, 'workflows.json')}`]);
-
-	n8n = new N8nProcess(options);
-	n8n.start();
-	await n8n.waitUntilUp();
-	rest = new N8nRest(n8n.baseUrl);
-	await rest.setupOwner();
+	local = new LocalN8n({
+		dir: userFolder,
+		tarball,
+		credentials,
+		workflows: [...workflows, batchWorkflow(), customWorkflow()],
+		log: (line) => process.stderr.write(`[e2e] ${line}\n`),
+	});
+	await local.start();
+	n8n = local.main;
+	rest = local.rest;
 }, 900_000);
 
 afterAll(async () => {
-	await n8n?.stop();
+	await local?.stop();
 	await sandbox.stop();
 });
 
@@ -418,10 +377,11 @@ describe('Conversation in n8n', () => {
 
 describe('the token', () => {
 	test('appears nowhere in n8n’s stored data or its log', async () => {
-		const files = readdirSync(path.join(userFolder, '.n8n')).filter((f) => f.startsWith('database.sqlite'));
+		const dataDir = path.join(n8n.options.userFolder, '.n8n');
+		const files = readdirSync(dataDir).filter((f) => f.startsWith('database.sqlite'));
 		expect(files.length).toBeGreaterThan(0);
 		for (const file of files) {
-			expect(readFileSync(path.join(userFolder, '.n8n', file)).includes(sandbox.token), file).toBe(false);
+			expect(readFileSync(path.join(dataDir, file)).includes(sandbox.token), file).toBe(false);
 		}
 		for (const execution of await Promise.all([TICKET, AGENT, WATCHER, BATCH, CUSTOM, RESOLVED, CUSTOMER, AGENT_REPLY].map((id) => rest.executions(id)))) {
 			for (const { id } of execution) {
