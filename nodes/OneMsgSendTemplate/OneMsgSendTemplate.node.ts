@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { runQueue } from '../shared/sendQueue';
+import { countResults, runQueue } from '../shared/sendQueue';
 import { toNodeError } from '../shared/transport';
 import { classifyFailure, queueSettings } from './bulk';
 import { itemParameters, type ItemParameters } from './itemParameters';
@@ -42,9 +42,15 @@ export class OneMsgSendTemplate implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const operation = this.getNodeParameter('operation', 0) as string;
-		const catalog = templateCatalog(this);
 		const param = itemParameters(this);
 		const continueOnFail = this.continueOnFail();
+		let settings: ReturnType<typeof queueSettings>;
+		try {
+			settings = queueSettings(this, operation);
+		} catch (error) {
+			throw toNodeError(this, error, 0);
+		}
+		const catalog = templateCatalog(this, settings.timeoutMs);
 
 		// Every item is checked before anything is sent: without Continue On Fail, one bad item stops
 		// the node before any message goes out. (Checking is cheap next to sending: see itemParameters.)
@@ -60,7 +66,9 @@ export class OneMsgSendTemplate implements INodeType {
 		const firstProblem = prepared.find((p) => p.error)?.error;
 		if (firstProblem && !continueOnFail) throw firstProblem;
 
-		// A retry sends the checked item again without checking it again.
+		// A retry sends the checked item again without checking it again. An item that failed its
+		// checks fails as it is: its error is not an answer from 1MSG to try again.
+		const failedChecks = new Set(prepared.map((p) => p.error).filter(Boolean));
 		const { results } = await runQueue(
 			items.length,
 			async (itemIndex) => {
@@ -68,8 +76,8 @@ export class OneMsgSendTemplate implements INodeType {
 				if (!call) throw error;
 				return await call();
 			},
-			classifyFailure,
-			{ ...queueSettings(this, operation), stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
+			(error) => (failedChecks.has(error as never) ? { kind: 'final' } : classifyFailure(error)),
+			{ ...settings, stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
 		);
 
 		const output: INodeExecutionData[] = [];
@@ -82,6 +90,11 @@ export class OneMsgSendTemplate implements INodeType {
 			const error = toNodeError(this, result.error, itemIndex);
 			if (result.attempts > 1 && error.description && !error.description.includes(' tries)')) {
 				error.description += ` (${result.attempts} tries)`;
+			}
+			if (!continueOnFail && items.length > 1) {
+				const { succeeded, failed, notStarted } = countResults(results);
+				const done = operation === 'deliveryStatus' ? 'answered' : 'sent';
+				error.description = `${error.description ?? ''} Of ${items.length} items, ${succeeded} ${done}, ${failed} failed, ${notStarted} not ${done} (the node stops at the first failure).`.trim();
 			}
 			if (!continueOnFail) throw error;
 			output.push({ json: errorItem(error, operation), pairedItem: { item: itemIndex } });
