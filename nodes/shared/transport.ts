@@ -126,18 +126,16 @@ async function exchange(
 	call: ApiCall,
 ): Promise<IDataObject> {
 	const ms = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-	const deadline = new AbortController();
-	let timer: ReturnType<typeof setTimeout> | undefined;
+	const deadline = AbortSignal.timeout(ms);
+	let onExpiry = () => {};
 	const expired = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => {
-			reject(new DeadlineExceeded(ms));
-			deadline.abort();
-		}, ms);
+		onExpiry = () => reject(new DeadlineExceeded(ms));
+		deadline.addEventListener('abort', onExpiry, { once: true });
 	});
 	// n8n's helper replaces the request's abort signal with the execution's: the deadline joins it
 	// there, so the connection is closed too, not only abandoned.
 	const cancel = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-	const signal = cancel ? AbortSignal.any([cancel, deadline.signal]) : deadline.signal;
+	const signal = cancel ? AbortSignal.any([cancel, deadline]) : deadline;
 	const caller = Object.create(context, { getExecutionCancelSignal: { value: () => signal } }) as OneMsgContext;
 	const url = `${connection.channelUrl}/${call.path}`;
 	let response: IN8nHttpFullResponse;
@@ -171,7 +169,7 @@ async function exchange(
 	} catch (error) {
 		throw unreachable(context, connection, error, call);
 	} finally {
-		clearTimeout(timer);
+		deadline.removeEventListener('abort', onExpiry);
 	}
 
 	const body = parseBody(response.body);
