@@ -499,7 +499,8 @@ export class FakeOneMsg {
 	async report(body: Record<string, unknown>): Promise<void> {
 		if (!this.ackNotificationsOn) return;
 		const value = this.webhookUrl;
-		const urls = (Array.isArray(value) ? value : String(value ?? '').split(',')).map((u) => String(u).trim()).filter(Boolean);
+		// a string holds several URLs only where a new http(s) URL starts: a comma inside a URL stays
+		const urls = (Array.isArray(value) ? value : String(value ?? '').split(/,(?=\s*https?:\/\/)/i)).map((u) => String(u).trim()).filter(Boolean);
 		await Promise.all(
 			urls.map(async (url) => {
 				try {
