@@ -100,6 +100,6 @@ export async function unregister(this: IHookFunctions): Promise<boolean> {
 		);
 	}
 	delete staticData(this).secret;
-	delete staticData(this).channelId;
+	delete staticData(this).channelId; // stored by earlier versions, no longer used
 	return true;
 }
