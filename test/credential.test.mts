@@ -85,8 +85,10 @@ describe('credential oneMsgChannelApi', () => {
 		['a channel ID field that climbs paths', { channelId: '1/../status' }, 'channel-id-missing-or-invalid', /may only have letters, digits/],
 		['a base URL with a query', { baseUrl: '{base}?x=1' }, 'base-url-has-a-query-or-fragment', /has a query \(\?\) or fragment/],
 		['a base URL with a fragment', { baseUrl: '{base}/#top' }, 'base-url-has-a-query-or-fragment', /has a query \(\?\) or fragment/],
-	])('%s: the node refuses it, and the test fails on a path that says why', async (_case, overrides, segment, nodeError) => {
-		const data = credentialsFor(fake, { ...overrides, ...(overrides.baseUrl ? { baseUrl: overrides.baseUrl.replace('{base}', fake.baseUrl) } : {}) });
+	])('%s: the node refuses it, and the test fails on a path that says why', async (_case, given, segment, nodeError) => {
+		const overrides: Record<string, string> = { ...given };
+		if (overrides.baseUrl) overrides.baseUrl = overrides.baseUrl.replace('{base}', fake.baseUrl);
+		const data = credentialsFor(fake, overrides);
 		expect(() => resolveConnection(data)).toThrow(nodeError);
 		const result = await credentialTest(data);
 		expect(result.target).toBe(`${fake.baseUrl}/${segment}/status`);

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { INodeParameters } from 'n8n-workflow';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DEFAULT_NAMESPACE } from '../sandbox/fakeOneMsg.mts';
 import { credentialsFor, everythingVisible, ticketAccepted, useFake } from './support/fixtures.mts';
@@ -36,7 +37,7 @@ async function loopback(handle: (req: IncomingMessage, res: ServerResponse, body
 	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 
-const send = (options: Record<string, unknown> = {}, parameters: Record<string, unknown> = {}) =>
+const send = (options: INodeParameters = {}, parameters: INodeParameters = {}) =>
 	runNode({ credentials: credentialsFor(fake), parameters: ticketAccepted({ namespace: DEFAULT_NAMESPACE, options, ...parameters }) });
 
 /** Every piece of the token `length` characters long. */
