@@ -44,11 +44,14 @@ export class OneMsgChannelApi implements ICredentialType {
 		return requestOptions;
 	}
 
-	// The channel ID may live in the JWT's payload as "instance<id>"; same rule as nodes/shared/connection.ts.
+	// The node's rules (nodes/shared/connection.ts), written as expressions: the channel ID from the
+	// field or the JWT's `instanceId` ("instance" prefix dropped), letters, digits, _ and - only; no
+	// query or fragment in the base URL. n8n drops errors thrown in an expression, so a credential the
+	// node would refuse is tested against a path that names the problem, which 1MSG answers 404.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ ($credentials.baseUrl || "https://api.1msg.io").trim().replace(/\\/+$/, "") }}',
-			url: '=/{{ String($credentials.channelId || "").trim() || (($credentials.token || "").trim().split(".").length === 3 ? String(($credentials.token.trim().split(".")[1]).base64Decode().parseJson().instanceId || "").replace(/^instance/, "") : "") }}/status',
+			baseURL: '={{ (String($credentials.baseUrl || "").trim() || "https://api.1msg.io").split(/[?#]/)[0].replace(/\\/+$/, "") }}',
+			url: '=/{{ (function () { if (/[?#]/.test(String($credentials.baseUrl || ""))) return "base-url-has-a-query-or-fragment"; const clean = (value) => String(value ?? "").trim().replace(/^instance/i, ""); let id = clean($credentials.channelId); const parts = String($credentials.token || "").trim().split("."); if (!id && parts.length === 3) { try { id = clean(JSON.parse(parts[1].base64Decode()).instanceId); } catch (error) { id = ""; } } return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : "channel-id-missing-or-invalid"; })() }}/status',
 			method: 'GET',
 		},
 	};

@@ -576,7 +576,8 @@ export class FakeOneMsg {
 	/** POSTs a body to every webhook URL of the channel; answers each URL's HTTP status (0: no answer). */
 	async postToWebhooks(body: Record<string, unknown>): Promise<number[]> {
 		const value = this.webhookUrl;
-		const urls = (Array.isArray(value) ? value : String(value ?? '').split(',')).map((u) => String(u).trim()).filter(Boolean);
+		// a string holds several URLs only where a new http(s) URL starts: a comma inside a URL stays
+		const urls = (Array.isArray(value) ? value : String(value ?? '').split(/,(?=\s*https?:\/\/)/i)).map((u) => String(u).trim()).filter(Boolean);
 		return await Promise.all(
 			urls.map(async (url) => {
 				try {

@@ -130,3 +130,37 @@ describe('a refused connection is retried', () => {
 		await late.stop();
 	});
 });
+
+describe('without Continue On Fail, the first failure stops every send that has not started', () => {
+	test('concurrency 4, item 0 gets one 429, item 2 a 400: items 4 and 5, waiting out the pause, are never sent', async () => {
+		const phones = Array.from({ length: 6 }, (_, i) => phoneOf(i));
+		const answered = new Set<number>();
+		let settled!: () => void;
+		const firstThreeAnswered = new Promise<void>((resolve) => (settled = resolve));
+		fake.intercept(async (request, proceed) => {
+			if (request.apiMethod !== 'sendTemplate') return undefined;
+			const item = phones.indexOf((request.body as { phone: string }).phone);
+			if (item === 2) {
+				await firstThreeAnswered;
+				// give the node the moment to hand items 4 and 5 to the freed senders (they then wait out the pause)
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				return { status: 400, body: { message: 'Bad phone' } };
+			}
+			const reply = item === 0 && !answered.has(0) ? { status: 429, body: { error: 'Too many requests' }, headers: { 'retry-after': '5' } } : proceed();
+			answered.add(item);
+			if ([0, 1, 3].every((i) => answered.has(i))) settled();
+			return reply;
+		});
+		const result = await runNode({
+			credentials: credentialsFor(fake),
+			parameters: ticketAccepted({ phone: '={{ $json.phone }}', namespace: 'ca300906_cfbc_410b_99fb_dcee8e13d578', options: { concurrency: 4 } }),
+			items: phones.map((phone) => ({ phone })),
+		});
+		expect(result.error?.message).toBe('1MSG (HTTP 400): Bad phone');
+		expect(result.error?.context?.itemIndex).toBe(2);
+		expect(result.error?.description).toMatch(/Of 6 items, 2 sent, 1 failed, 3 not sent \(the node stops at the first failure\)\.$/);
+		const tried = fake.requestsTo('sendTemplate').map((r) => phones.indexOf((r.body as { phone: string }).phone));
+		expect(tried.sort()).toEqual([0, 1, 2, 3]);
+		expect(fake.sent.map((m) => m.phone).sort()).toEqual([phones[1], phones[3]]);
+	});
+});

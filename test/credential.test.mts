@@ -7,6 +7,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 import { request } from 'undici';
 import { describe, expect, test } from 'vitest';
 import { credentialsFor, useFake } from './support/fixtures.mts';
+import { resolveConnection } from '../nodes/shared/connection.ts';
 import { credentialType, resolveForCredential } from './support/n8n.mts';
 
 const jwt = (payload: object) =>
@@ -14,6 +15,7 @@ const jwt = (payload: object) =>
 
 const fake = useFake();
 const jwtFake = useFake({ channelId: '457431', token: jwt({ instanceId: 'instance457431', iat: 1750000000 }) });
+const vidFake = useFake({ channelId: 'VID182868781', token: jwt({ instanceId: 'VID182868781' }) });
 
 /** What n8n's credential test does: resolve the request, authenticate it, send it. */
 async function credentialTest(data: Record<string, string>) {
@@ -67,5 +69,40 @@ describe('credential oneMsgChannelApi', () => {
 		const result = await credentialTest(credentialsFor(fake, { token: 'not-the-token' }));
 		expect(result.status).toBe(401);
 		expect(String(result.body.error)).toMatch(/^Wrong token/);
+	});
+
+	test('an alphanumeric channel (VID…) in the JWT is tested, as the node uses it', async () => {
+		const result = await credentialTest(credentialsFor(vidFake, { channelId: '' }));
+		expect(result.target).toBe(`${vidFake.baseUrl}/VID182868781/status`);
+		expect(result.status).toBe(200);
+	});
+
+	// The node and the test apply one set of rules: where the node refuses the credential, the test
+	// fails on a path that names the problem, never on another path of the API.
+	test.each([
+		['a token that is not a JWT, no channel ID', { channelId: '', token: 'a.b.c' }, 'channel-id-missing-or-invalid', /no channel ID/],
+		['a JWT whose instanceId climbs paths', { channelId: '', token: jwt({ instanceId: 'instance1/../../admin' }) }, 'channel-id-missing-or-invalid', /is not a channel ID/],
+		['a channel ID field that climbs paths', { channelId: '1/../status' }, 'channel-id-missing-or-invalid', /may only have letters, digits/],
+		['a base URL with a query', { baseUrl: '{base}?x=1' }, 'base-url-has-a-query-or-fragment', /has a query \(\?\) or fragment/],
+		['a base URL with a fragment', { baseUrl: '{base}/#top' }, 'base-url-has-a-query-or-fragment', /has a query \(\?\) or fragment/],
+	])('%s: the node refuses it, and the test fails on a path that says why', async (_case, given, segment, nodeError) => {
+		const overrides: Record<string, string> = { ...given };
+		if (overrides.baseUrl) overrides.baseUrl = overrides.baseUrl.replace('{base}', fake.baseUrl);
+		const data = credentialsFor(fake, overrides);
+		expect(() => resolveConnection(data)).toThrow(nodeError);
+		const result = await credentialTest(data);
+		expect(result.target).toBe(`${fake.baseUrl}/${segment}/status`);
+		expect(result.status).toBe(404);
+		expect(String(result.body.error)).toContain(segment);
+	});
+
+	test.each([
+		['the field', { channelId: ` instance${'371267300'} ` }],
+		['a JWT', { channelId: '', token: jwt({ instanceId: 'instance371267300' }) }],
+		['a JWT with a numeric instanceId', { channelId: '', token: jwt({ instanceId: 371267300 }) }],
+	])('the channel from %s: the test calls the path the node calls', async (_from, overrides) => {
+		const data = credentialsFor(fake, overrides);
+		const result = await credentialTest(data);
+		expect(result.target).toBe(`${resolveConnection(data).channelUrl}/status`);
 	});
 });

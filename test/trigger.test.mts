@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { WINDOW_CLOSED_HINT } from '../nodes/shared/deliveryEvents.ts';
-import { credentialsFor, useFake } from './support/fixtures.mts';
+import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
+import { credentialsFor, startFake, useFake } from './support/fixtures.mts';
 import { TriggerHarness } from './support/n8n.mts';
 
 const fake = useFake();
@@ -246,12 +247,38 @@ describe('events', () => {
 		expect(emitted()[0][2].error).toEqual({ code: 131026, title: 'Undeliverable', message: 'not on WhatsApp' });
 	});
 
-	test('a report for another channel starts nothing', async () => {
-		const answer = await post({ instanceId: '999999', ack: [{ id: 'x', status: 'sent' }] });
-		expect(answer.status).toBe(200);
-		expect(trigger.executions).toHaveLength(0);
-		await post({ instanceId: `instance${fake.channelId}`, ack: [{ id: 'x', status: 'sent' }] });
-		expect(trigger.executions).toHaveLength(1);
+	test('a report naming another channel, in any spelling, still starts the workflow with the channel it names', async () => {
+		const spellings: Array<[unknown, string]> = [
+			['999999', '999999'],
+			[`instance${fake.channelId}`, fake.channelId],
+			[Number(fake.channelId), fake.channelId],
+			['VID182868781', 'VID182868781'],
+			['instanceVID182868781', 'VID182868781'],
+		];
+		for (const [index, [instanceId]] of spellings.entries()) {
+			const answer = await post({ instanceId, ack: [{ id: `x${index}`, status: 'sent' }] });
+			expect(answer.status).toBe(200);
+		}
+		expect(emitted().map((items) => items.map((e) => [e.messageId, e.channelId]))).toEqual(
+			spellings.map(([, channelId], index) => [[`x${index}`, channelId]]),
+		);
+	});
+
+	test('an alphanumeric channel (VID…) in the credential registers and receives its reports', async () => {
+		const vid = await startFake({ channelId: 'VID182868781' });
+		try {
+			vid.webhookUrl = [];
+			const harness = new TriggerHarness({ parameters: {}, credentials: credentialsFor(vid), webhookId: 'vid-channel' });
+			await harness.start();
+			await harness.activate();
+			const [registered] = parseWebhookUrls(vid.webhookUrl);
+			expect(vid.requestsTo('webhook').every((r) => r.path === '/VID182868781/webhook')).toBe(true);
+			await harness.postTo(registered, { instanceId: 'VID182868781', ack: [{ id: 'wamid.V', status: 'read' }] });
+			expect(harness.executions.map((items) => items.map((i) => i.json.channelId))).toEqual([['VID182868781']]);
+			await harness.stop();
+		} finally {
+			await vid.stop();
+		}
 	});
 
 	test('the Statuses filter keeps only the chosen statuses; a body with none of them starts nothing', async () => {
@@ -299,5 +326,90 @@ describe('events', () => {
 		expect(answer.status).toBe(200);
 		expect(trigger.executions).toHaveLength(0);
 		expect(trigger.thrown).toEqual([]);
+	});
+});
+
+/** Holds the first `count` requests that match until all of them have arrived, then lets them through. */
+function barrier(count: number) {
+	const arrived: Array<() => void> = [];
+	return async () => {
+		if (arrived.length >= count) return;
+		await new Promise<void>((resolve) => {
+			arrived.push(resolve);
+			if (arrived.length === count) arrived.forEach((release) => release());
+		});
+	};
+}
+
+describe('the channel’s list, shared with others', () => {
+	const COMMA = 'https://crm.example.com/in?events=message,ack';
+
+	test.each([
+		['an array', [COMMA, ' https://bi.example.com/in?key=a,b ']],
+		['a single string', `${COMMA}, https://bi.example.com/in?key=a,b`],
+	])('URLs with commas, given as %s, survive publish and unpublish byte for byte', async (_form, list) => {
+		fake.webhookUrl = structuredClone(list);
+		await trigger.activate();
+		const published = fake.webhookUrl as string[];
+		const others = Array.isArray(list) ? list : [COMMA, 'https://bi.example.com/in?key=a,b'];
+		expect(published.slice(0, others.length)).toEqual(others);
+		expect(published).toHaveLength(others.length + 1);
+		await trigger.deactivate();
+		expect(fake.webhookUrl).toEqual(others.length === 1 ? others[0] : others);
+	});
+
+	test('two triggers of one channel published at the same moment both end on the list', async () => {
+		const other = await newTrigger({}, 'published-at-the-same-moment');
+		const reads = barrier(2);
+		const writes = barrier(2);
+		// both read the list before either writes, and both writes land before either reads it back
+		fake.intercept(async (request) => {
+			if (request.apiMethod === 'webhook') await (request.method === 'GET' ? reads() : writes());
+			return undefined;
+		});
+		await Promise.all([trigger.activate(), other.activate()]);
+		expect(registered().slice(0, 2)).toEqual(OTHERS);
+		expect(ours()).toEqual([`${trigger.webhookUrl()}?secret=${trigger.staticData.secret as string}`]);
+		expect(registered().filter((u) => u.startsWith(other.webhookUrl()))).toEqual([
+			`${other.webhookUrl()}?secret=${other.staticData.secret as string}`,
+		]);
+		expect(registered()).toHaveLength(4);
+		await other.stop();
+	});
+
+	test('a list that keeps changing under the trigger fails after a bounded number of writes, saying so', async () => {
+		fake.intercept((request) =>
+			request.apiMethod === 'webhook' && request.method === 'GET' ? { status: 200, body: { webhookUrl: OTHERS } } : undefined,
+		);
+		const failure = await trigger.activate().then(
+			() => undefined,
+			(error: Error & { description?: string }) => error,
+		);
+		expect(failure?.message).toBe('The 1MSG channel’s webhook list kept changing while this trigger was added to it');
+		expect(failure?.description).toContain(trigger.webhookUrl());
+		expect(fake.requestsTo('webhook').filter((r) => r.method === 'POST')).toHaveLength(3);
+	});
+
+	test('publishing again when the URL is already listed turns delivery reports back on', async () => {
+		await trigger.activate();
+		fake.ackNotificationsOn = false; // someone switched them off in the dashboard
+		await trigger.activate(); // n8n restarts: checkExists answers true, create is not called
+		expect(fake.ackNotificationsOn).toBe(true);
+		expect(ours()).toHaveLength(1);
+	});
+});
+
+describe('repeats', () => {
+	test('the test URL and the production URL never share repeat memory', async () => {
+		await trigger.activate();
+		await trigger.activate(true);
+		const [production] = ours();
+		const [testUrl] = registered().filter((u) => u.startsWith(trigger.webhookUrl(true)));
+		const body = { ack: [{ id: 'wamid.BOTH', status: 'delivered' }] };
+		await trigger.postTo(testUrl, body);
+		await trigger.postTo(production, body);
+		await trigger.postTo(production, body);
+		await trigger.postTo(testUrl, body);
+		expect(trigger.executions.map((items) => items.map((i) => i.json.messageId))).toEqual([['wamid.BOTH'], ['wamid.BOTH']]);
 	});
 });

@@ -108,6 +108,7 @@ export class OneMsg implements INodeType {
 			await runCheckedItems(this, async (itemIndex) => await action.prepare(this, itemIndex, param), {
 				queue: queueSettings(this, operation),
 				classify: classifyFailure,
+				done: sends ? 'sent' : 'done',
 				errorItem: (error) => ({ ...(sends ? { sent: false } : {}), operation, ...errorFields(error) }),
 			}),
 		];

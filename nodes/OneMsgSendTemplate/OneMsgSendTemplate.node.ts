@@ -39,13 +39,15 @@ export class OneMsgSendTemplate implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as string;
-		const catalog = templateCatalog(this);
 		const param = itemParameters(this);
+		const queue = queueSettings(this, operation);
+		const catalog = templateCatalog(this, queue.timeoutMs);
 		// Checking is cheap next to sending (see itemParameters), so every item is checked first.
 		return [
 			await runCheckedItems(this, async (itemIndex) => await prepareOperation.call(this, operation, itemIndex, catalog, param), {
-				queue: queueSettings(this, operation),
+				queue,
 				classify: classifyFailure,
+				done: operation === 'deliveryStatus' ? 'answered' : 'sent',
 				errorItem: (error) => ({ ...(operation === 'deliveryStatus' ? {} : { sent: false }), operation, ...errorFields(error) }),
 			}),
 		];

@@ -1,43 +1,61 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { numberInput, type NumberRule } from '../shared/numberInput';
+import { BASE_RETRY_DELAY_MS, MAX_RETRY_WAIT_MS } from '../shared/retryAfter';
 import type { Failure, QueueOptions } from '../shared/sendQueue';
-import type { SendOutcome } from '../shared/transport';
+import { DEFAULT_TIMEOUT_MS, toNodeError, type SendOutcome } from '../shared/transport';
 
 // The same numbers are the options' defaults in properties.ts (n8n's linter wants literals there).
 export const DEFAULTS = {
 	concurrency: 20,
 	rateLimitRetries: 5,
-	timeoutSeconds: 30,
-	baseDelayMs: 500,
-	maxDelayMs: 30_000,
+	timeoutSeconds: DEFAULT_TIMEOUT_MS / 1000,
+	baseDelayMs: BASE_RETRY_DELAY_MS,
+	maxDelayMs: MAX_RETRY_WAIT_MS,
 } as const;
 
 export interface BulkOptions {
-	concurrency?: number;
-	rateLimitRetries?: number;
+	concurrency?: unknown;
+	rateLimitRetries?: unknown;
 	retryUncertain?: boolean;
-	timeout?: number;
+	timeout?: unknown;
 }
 
+// The editor's limits (properties.ts); an expression can give anything, so they are checked here too.
+const RULES = {
+	concurrency: { min: 1, max: 100, integer: true },
+	rateLimitRetries: { min: 0, max: 20, integer: true },
+	timeout: { min: 0.1, max: 3600 },
+} satisfies Record<string, NumberRule>;
+
+const option = (value: unknown, field: string, rule: NumberRule, fallback: number) =>
+	value === undefined || value === null ? fallback : numberInput(value, field, rule);
 
 /** How many sends at once and how failures are retried: one setting for the whole node run. */
 export function queueSettings(
 	context: IExecuteFunctions,
 	operation: string,
-): Pick<QueueOptions, 'concurrency' | 'maxAttempts' | 'retryMaybeSent' | 'baseDelayMs' | 'maxDelayMs'> {
-	const options = (operation === 'deliveryStatus' ? {} : context.getNodeParameter('options', 0, {})) as BulkOptions;
-	return {
-		concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency)),
-		maxAttempts: 1 + Math.max(0, Math.floor(options.rateLimitRetries ?? DEFAULTS.rateLimitRetries)),
-		retryMaybeSent: options.retryUncertain ?? false,
-		baseDelayMs: DEFAULTS.baseDelayMs,
-		maxDelayMs: DEFAULTS.maxDelayMs,
-	};
+): Pick<QueueOptions, 'concurrency' | 'maxAttempts' | 'retryMaybeSent' | 'baseDelayMs' | 'maxDelayMs'> & { timeoutMs: number } {
+	try {
+		const options = (operation === 'deliveryStatus' ? {} : context.getNodeParameter('options', 0, {})) as BulkOptions;
+		return {
+			timeoutMs: timeoutMs(options),
+			concurrency: option(options.concurrency, 'Concurrent Requests', RULES.concurrency, DEFAULTS.concurrency),
+			maxAttempts: 1 + option(options.rateLimitRetries, 'Rate Limit Retries', RULES.rateLimitRetries, DEFAULTS.rateLimitRetries),
+			retryMaybeSent: options.retryUncertain ?? false,
+			baseDelayMs: DEFAULTS.baseDelayMs,
+			maxDelayMs: DEFAULTS.maxDelayMs,
+		};
+	} catch (error) {
+		// a bad option fails the node before anything is sent
+		throw toNodeError(context, error, 0);
+	}
 }
 
+/** The deadline of each API call of the node's run (Options → Timeout). */
 export function timeoutMs(options: BulkOptions): number {
-	return Math.max(1, (options.timeout ?? DEFAULTS.timeoutSeconds) * 1000);
+	return option(options.timeout, 'Timeout (Seconds)', RULES.timeout, DEFAULTS.timeoutSeconds) * 1000;
 }
 
 /** What the transport found out about a failed call decides whether the queue may try it again. */

@@ -3,6 +3,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { normalizeStatusRecord, type DeliveryEvent } from '../shared/deliveryEvents';
 import { isFinal, latestEvent } from '../shared/deliveryReport';
+import { numberInput } from '../shared/numberInput';
 import { InputProblem } from '../shared/problems';
 import { getConnection, oneMsgApiRequest, toNodeError } from '../shared/transport';
 import type { ItemParameters } from './itemParameters';
@@ -32,9 +33,34 @@ export async function prepareDeliveryStatus(
 	const waitForFinal = param('waitForFinal', itemIndex, false) as boolean;
 	const options = param('statusOptions', itemIndex, {}) as { deliveredIsFinal?: boolean };
 	const deliveredIsFinal = options.deliveredIsFinal ?? false;
-	const timeoutMs = waitForFinal ? Number(param('waitTimeout', itemIndex, 60)) * 1000 : 0;
-	const intervalMs = Math.max(100, Number(param('pollInterval', itemIndex, 5)) * 1000);
+	const timeoutMs = waitForFinal ? numberInput(param('waitTimeout', itemIndex, 60), 'Timeout (Seconds)', { min: 0, max: 86_400 }) * 1000 : 0;
+	const intervalMs = waitForFinal ? numberInput(param('pollInterval', itemIndex, 5), 'Poll Interval (Seconds)', { min: 0.1, max: 3600 }) * 1000 : 0;
 	return async () => await pollStatus(this, itemIndex, messageId, { waitForFinal, deliveredIsFinal, timeoutMs, intervalMs });
+}
+
+export interface PollClock {
+	now: () => number;
+	sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Asks until `isDone(answer)` or until `timeoutMs` has passed: every `intervalMs`, the last wait
+ * shortened to end at the timeout, then one last ask. With `timeoutMs` 0 it asks once.
+ */
+export async function pollUntil<T>(
+	ask: () => Promise<T>,
+	isDone: (answer: T) => boolean,
+	{ timeoutMs, intervalMs }: { timeoutMs: number; intervalMs: number },
+	clock: PollClock,
+): Promise<{ answer: T; done: boolean; elapsedMs: number; polls: number }> {
+	const started = clock.now();
+	for (let polls = 1; ; polls++) {
+		const answer = await ask();
+		const done = isDone(answer);
+		const elapsedMs = clock.now() - started;
+		if (done || elapsedMs >= timeoutMs) return { answer, done, elapsedMs, polls };
+		await clock.sleep(Math.min(intervalMs, timeoutMs - elapsedMs));
+	}
 }
 
 async function pollStatus(
@@ -43,28 +69,25 @@ async function pollStatus(
 	messageId: string,
 	{ waitForFinal, deliveredIsFinal, timeoutMs, intervalMs }: { waitForFinal: boolean; deliveredIsFinal: boolean; timeoutMs: number; intervalMs: number },
 ): Promise<IDataObject> {
-	const started = Date.now();
-	for (let polls = 1; ; polls++) {
-		const events = await statusRecords(context, messageId, itemIndex);
-		const latest = events && latestEvent(events);
-		const final = isFinal(latest?.status, deliveredIsFinal);
-		const elapsed = Date.now() - started;
-		if (final || elapsed + intervalMs > timeoutMs) {
-			if (!latest) {
-				throw new InputProblem(
-					'Message ID',
-					`1MSG has no delivery records for message "${messageId}"${waitForFinal ? ` after ${Math.round(elapsed / 1000)} s` : ''}`,
-					'Use the messageId that a send of this channel returned',
-				);
-			}
-			return {
-				messageId,
-				status: latest.status,
-				final,
-				hooks: events as unknown as IDataObject[],
-				...(waitForFinal ? { timedOut: !final, waitedSeconds: Math.round(elapsed / 100) / 10, polls } : {}),
-			};
-		}
-		await sleep(intervalMs);
+	const { answer: events, done: final, elapsedMs, polls } = await pollUntil(
+		async () => await statusRecords(context, messageId, itemIndex),
+		(records) => isFinal(records && latestEvent(records)?.status, deliveredIsFinal),
+		{ timeoutMs, intervalMs },
+		{ now: Date.now, sleep },
+	);
+	const latest = events && latestEvent(events);
+	if (!latest) {
+		throw new InputProblem(
+			'Message ID',
+			`1MSG has no delivery records for message "${messageId}"${waitForFinal ? ` after ${Math.round(elapsedMs / 1000)} s` : ''}`,
+			'Use the messageId that a send of this channel returned',
+		);
 	}
+	return {
+		messageId,
+		status: latest.status,
+		final,
+		hooks: events as unknown as IDataObject[],
+		...(waitForFinal ? { timedOut: !final, waitedSeconds: Math.round(elapsedMs / 100) / 10, polls } : {}),
+	};
 }

@@ -256,7 +256,8 @@ export const QUEUE_OPTIONS = {
 		type: 'number',
 		default: 30,
 		typeOptions: { minValue: 1 },
-		description: 'How long to wait for 1MSG’s answer to one send. A send that times out may have gone out.',
+		description:
+			'How long each call to 1MSG (a send, the template list) may take, from connecting to the last byte of the answer. A send that times out may have gone out.',
 	},
 } satisfies Record<string, INodeProperties>;
 

@@ -12,17 +12,20 @@ import {
 import { variableFields } from '../shared/templateVariables';
 import { oneMsgApiRequest, type OneMsgContext } from '../shared/transport';
 
-export async function loadTemplates(this: OneMsgContext): Promise<Template[]> {
+export async function loadTemplates(this: OneMsgContext, timeoutMs?: number): Promise<Template[]> {
 	return await fetchAllTemplates(
 		async (offset, limit) =>
-			await oneMsgApiRequest.call(this, { method: 'GET', path: 'templates', qs: { limit, offset } }),
+			await oneMsgApiRequest.call(this, { method: 'GET', path: 'templates', qs: { limit, offset }, timeoutMs }),
 	);
 }
 
-/** The channel's template list, fetched on first use and then shared by every item of the execution. */
-export function templateCatalog(context: OneMsgContext): () => Promise<Template[]> {
+/**
+ * The channel's template list, fetched on first use and then shared by every item of the execution.
+ * A failure is shared too: the transport has already asked again as often as a read is asked.
+ */
+export function templateCatalog(context: OneMsgContext, timeoutMs?: number): () => Promise<Template[]> {
 	let pending: Promise<Template[]> | undefined;
-	return async () => await (pending ??= loadTemplates.call(context));
+	return async () => await (pending ??= loadTemplates.call(context, timeoutMs));
 }
 
 export async function searchTemplates(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { getConnection, oneMsgApiRequest } from '../shared/transport';
+import { oneMsgApiRequest } from '../shared/transport';
 import {
 	MAX_WEBHOOK_URLS,
 	parseWebhookUrls,
@@ -13,9 +13,15 @@ import {
 
 export interface TriggerStaticData extends IDataObject {
 	secret?: string;
-	/** The credential's channel at activation: reports for other channels are ignored. */
-	channelId?: string;
 }
+
+/**
+ * 1MSG replaces the whole list on each write, so two triggers publishing at the same moment can
+ * overwrite each other. Each writer reads the list back after a short pause and adds itself again
+ * when it is missing, at most this many writes.
+ */
+export const MAX_PUBLISH_WRITES = 3;
+const SETTLE_MS = 250;
 
 const staticData = (context: IHookFunctions) => context.getWorkflowStaticData('node') as TriggerStaticData;
 
@@ -24,23 +30,38 @@ async function channelWebhookUrls(this: IHookFunctions): Promise<string[]> {
 	return parseWebhookUrls(answer.webhookUrl);
 }
 
+/** Delivery reports on (`ackNotificationsOn`): without it 1MSG sends no statuses. Safe to repeat. */
+async function turnReportsOn(this: IHookFunctions): Promise<void> {
+	await oneMsgApiRequest.call(this, { method: 'POST', path: 'settings', body: { ackNotificationsOn: true } });
+}
+
+/**
+ * n8n asks this before `create` on every activation and skips `create` when it answers true. Someone
+ * may have turned delivery reports off meanwhile, so a registered trigger turns them on here.
+ */
 export async function isRegistered(this: IHookFunctions): Promise<boolean> {
 	const { secret } = staticData(this);
 	if (!secret) return false;
 	const entry = registeredEntry(await channelWebhookUrls.call(this), this.getNodeWebhookUrl('default') as string);
-	return entry?.secret === secret;
+	if (entry?.secret !== secret) return false;
+	await turnReportsOn.call(this);
+	return true;
 }
 
 /** Adds this trigger's URL beside the ones already on the channel and turns delivery reports on. */
 export async function register(this: IHookFunctions): Promise<boolean> {
 	const webhookUrl = this.getNodeWebhookUrl('default') as string;
-	const urls = await channelWebhookUrls.call(this);
-	// A URL of ours already on the list (from an earlier activation, or pasted by hand) keeps its secret.
-	const existing = registeredEntry(urls, webhookUrl);
-	const secret = existing?.secret ?? staticData(this).secret ?? randomBytes(24).toString('base64url');
-	const url = existing?.url ?? withSecret(webhookUrl, secret);
-
-	if (!existing) {
+	let secret = staticData(this).secret ?? randomBytes(24).toString('base64url');
+	for (let writes = 0; ; writes++) {
+		if (writes > 0) await sleep(SETTLE_MS * (1 + Math.random()));
+		const urls = await channelWebhookUrls.call(this);
+		// A URL of ours already on the list (from an earlier activation, or pasted by hand) keeps its secret.
+		const existing = registeredEntry(urls, webhookUrl);
+		if (existing) {
+			secret = existing.secret;
+			break;
+		}
+		const url = withSecret(webhookUrl, secret);
 		if (urls.length >= MAX_WEBHOOK_URLS) {
 			throw new NodeOperationError(
 				this.getNode(),
@@ -50,10 +71,17 @@ export async function register(this: IHookFunctions): Promise<boolean> {
 				},
 			);
 		}
+		if (writes === MAX_PUBLISH_WRITES) {
+			throw new NodeOperationError(this.getNode(), 'The 1MSG channel’s webhook list kept changing while this trigger was added to it', {
+				description: `Something else rewrites the list at the same moment (another trigger being published?). Publish again in a moment, or add this trigger's URL by hand in the 1MSG dashboard: ${url}`,
+			});
+		}
+		// kept before the write: 1MSG may report to the URL as soon as it is on the list
+		staticData(this).secret = secret;
 		await oneMsgApiRequest.call(this, { method: 'POST', path: 'webhook', body: { webhookUrl: webhookUrlValue([...urls, url]) } });
 	}
-	await oneMsgApiRequest.call(this, { method: 'POST', path: 'settings', body: { ackNotificationsOn: true } });
-	Object.assign(staticData(this), { secret, channelId: (await getConnection.call(this)).channelId });
+	staticData(this).secret = secret;
+	await turnReportsOn.call(this);
 	return true;
 }
 
@@ -72,6 +100,6 @@ export async function unregister(this: IHookFunctions): Promise<boolean> {
 		);
 	}
 	delete staticData(this).secret;
-	delete staticData(this).channelId;
+	delete staticData(this).channelId; // stored by earlier versions, no longer used
 	return true;
 }

@@ -7,10 +7,20 @@
 export const MAX_WEBHOOK_URLS = 5;
 export const SECRET_PARAM = 'secret';
 
-/** GET /webhook answers a string, an array of strings, or a comma-separated string; or nothing. */
+/**
+ * GET /webhook answers a string, an array of strings, or a comma-separated string; or nothing. An
+ * array's entries are taken whole, exactly as they are: they go back unchanged on the next write. A
+ * string is split only where a new http(s) URL starts, so a comma inside a URL
+ * (`…/in?events=message,ack`) stays in it.
+ */
 export function parseWebhookUrls(value: unknown): string[] {
-	const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-	return parts.filter((u): u is string => typeof u === 'string').map((u) => u.trim()).filter(Boolean);
+	if (Array.isArray(value)) return value.filter((u): u is string => typeof u === 'string' && u.trim() !== '');
+	if (typeof value !== 'string') return [];
+	return value
+		.replace(/[\s,]+$/, '')
+		.split(/,(?=\s*https?:\/\/)/i)
+		.map((u) => u.trim())
+		.filter(Boolean);
 }
 
 /** POST /webhook replaces the list: one URL as a string, several as an array. */

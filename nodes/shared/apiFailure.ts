@@ -35,11 +35,35 @@ export function apiMessage(body: unknown): string | undefined {
 	return undefined;
 }
 
-/** Removes the channel token from text that 1MSG echoes back (its 401 answer quotes the token). */
+const HIDDEN = '[token hidden]';
+/** A piece of the token this long is hidden wherever it shows (a cut may leave one at either end). */
+export const MIN_HIDDEN_FRAGMENT = 8;
+
+/**
+ * Removes the channel token from text that 1MSG echoes back (its 401 answer quotes the token), and
+ * any piece of it of MIN_HIDDEN_FRAGMENT characters or more, such as one a shortened text ends with.
+ */
 export function redactToken(text: string, token: string): string {
-	let redacted = text.replace(/(wrong token\s*)"[^"]*"/gi, '$1"[token hidden]"');
-	if (token) redacted = redacted.split(token).join('[token hidden]');
-	return redacted;
+	let redacted = text.replace(/(wrong token\s*)"[^"]*"/gi, `$1"${HIDDEN}"`);
+	if (!token) return redacted;
+	redacted = redacted.split(token).join(HIDDEN);
+	return token.length < MIN_HIDDEN_FRAGMENT ? redacted : hideFragments(redacted, token);
+}
+
+function hideFragments(text: string, token: string): string {
+	let result = '';
+	for (let i = 0; i < text.length; ) {
+		let length = 0;
+		while (i + length < text.length && token.includes(text.slice(i, i + length + 1))) length++;
+		if (length >= MIN_HIDDEN_FRAGMENT) {
+			result += HIDDEN;
+			i += length;
+		} else {
+			result += text[i];
+			i++;
+		}
+	}
+	return result;
 }
 
 /** Shortens a non-JSON body (an HTML error page, say) to something that fits in an error line. */
@@ -79,7 +103,7 @@ export const HINTS = {
  * which decides what a 5xx means for the user.
  */
 export function describeHttpFailure(statusCode: number, body: unknown, token: string, sends: boolean): ApiFailure {
-	const reason = redactToken(bodyReason(body), token);
+	const reason = bodyReason(body, token);
 	let hint: string;
 	if (isWindowClosed(reason, body)) hint = HINTS.window;
 	else if (statusCode === 401 || statusCode === 403) hint = HINTS.token;
@@ -92,10 +116,12 @@ export function describeHttpFailure(statusCode: number, body: unknown, token: st
 	return { reason, hint, httpCode: statusCode };
 }
 
-function bodyReason(body: unknown): string {
+/** Hidden first, then shortened, then hidden again: a cut must not leave a piece of the token. */
+function bodyReason(body: unknown, token: string): string {
 	const said = apiMessage(body);
 	if (!said) return 'no message';
-	return typeof body === 'string' ? `non-JSON answer: ${summarizeText(said)}` : said;
+	const hidden = redactToken(said, token);
+	return typeof body === 'string' ? `non-JSON answer: ${redactToken(summarizeText(hidden), token)}` : hidden;
 }
 
 /** A 2xx answer to sendTemplate without `sent: true`. */

@@ -18,22 +18,44 @@ export interface OneMsgCredentialData {
 }
 
 /**
+ * A channel id is letters, digits, `_` and `-`: `371267300`, and alphanumeric ones such as
+ * `VID182868781`. Webhook bodies and JWTs write it with an `instance` prefix. The credential test's
+ * expression (credentials/OneMsgChannelApi.credentials.ts) applies this same rule.
+ */
+export const CHANNEL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A channel id in any of its spellings (number, string, `instance…`), as the API path writes it. */
+export function normalizeChannelId(value: unknown): string {
+	const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
+	return text.replace(/^instance/i, '');
+}
+
+/**
  * Tokens issued since mid-2025 are JWTs whose payload carries `instanceId: "instance<channel id>"`.
- * Returns the channel id, or undefined for a plain token or a JWT without it.
+ * Returns the channel id, or undefined for a plain token or a JWT without it; an `instanceId` that
+ * is not a channel id is an InputProblem, never a path.
  */
 export function channelIdFromToken(token: string): string | undefined {
 	const parts = token.trim().split('.');
 	if (parts.length !== 3) return undefined;
+	let payload: unknown;
 	try {
-		const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-		if (typeof payload !== 'object' || payload === null) return undefined;
-		const instanceId = (payload as { instanceId?: unknown }).instanceId;
-		if (typeof instanceId !== 'string' && typeof instanceId !== 'number') return undefined;
-		const channelId = String(instanceId).replace(/^instance/, '');
-		return /^\d+$/.test(channelId) ? channelId : undefined;
+		payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
 	} catch {
 		return undefined;
 	}
+	if (typeof payload !== 'object' || payload === null) return undefined;
+	const instanceId = (payload as { instanceId?: unknown }).instanceId;
+	const channelId = normalizeChannelId(instanceId);
+	if (!channelId) return undefined;
+	if (!CHANNEL_ID.test(channelId)) {
+		throw new InputProblem(
+			'Token',
+			`The token's instanceId ${JSON.stringify(instanceId)} is not a channel ID (letters, digits, _ and - only)`,
+			'Enter the channel ID from the 1MSG dashboard in the credential, or copy the token again',
+		);
+	}
+	return channelId;
 }
 
 export function normalizeBaseUrl(value: unknown): string {
@@ -49,6 +71,10 @@ export function normalizeBaseUrl(value: unknown): string {
 			'Use e.g. https://api.1msg.io',
 		);
 	}
+	// the channel id and method are appended to it: after a ? or # they would not be in the path
+	if (/[?#]/.test(raw)) {
+		throw new InputProblem('Base URL', `Base URL "${raw}" has a query (?) or fragment (#)`, 'Give only the API address, e.g. https://api.1msg.io');
+	}
 	return raw.replace(/\/+$/, '');
 }
 
@@ -58,7 +84,10 @@ export function resolveConnection(credentials: OneMsgCredentialData): OneMsgConn
 		throw new InputProblem('Token', 'The OneMsg credential has no token', 'Paste the channel API token from the 1MSG dashboard');
 	}
 	const baseUrl = normalizeBaseUrl(credentials.baseUrl);
-	const given = String(credentials.channelId ?? '').trim();
+	const given = normalizeChannelId(credentials.channelId);
+	if (given && !CHANNEL_ID.test(given)) {
+		throw new InputProblem('Channel ID', `Channel ID "${given}" may only have letters, digits, _ and -`, 'Copy the channel ID from the 1MSG dashboard');
+	}
 	const channelId = given || channelIdFromToken(token);
 	if (!channelId) {
 		throw new InputProblem(

@@ -6,6 +6,7 @@
  */
 
 import { isWindowClosed } from './apiFailure';
+import { normalizeChannelId } from './connection';
 
 export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed', 'undelivered'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -48,10 +49,10 @@ export function deliveryStatus(value: unknown): DeliveryStatus | null {
 	return (DELIVERY_STATUSES as readonly string[]).includes(status) ? (status as DeliveryStatus) : null;
 }
 
-/** Channel ids come as `371267300`, `"371267300"` or `"instance371267300"`. */
+/** Channel ids come as `371267300`, `"371267300"`, `"instance371267300"` or `"VID182868781"`. */
 export function channelIdOf(value: unknown): string | null {
 	const id = nonEmptyString(value);
-	return id ? id.replace(/^instance/i, '') || null : null;
+	return id ? normalizeChannelId(id) || null : null;
 }
 
 function phoneOf(record: Json): string | null {

@@ -3,7 +3,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { HINTS } from './apiFailure';
 import { SendOnce } from './sendOnce';
-import { runQueue, type Failure, type QueueOptions } from './sendQueue';
+import { countResults, runQueue, type Failure, type QueueOptions } from './sendQueue';
 import { toNodeError } from './transport';
 
 /**
@@ -27,6 +27,8 @@ export async function runCheckedItems(
 		queue: Pick<QueueOptions, 'concurrency' | 'maxAttempts' | 'retryMaybeSent' | 'baseDelayMs' | 'maxDelayMs'>;
 		classify: (error: unknown) => Failure;
 		errorItem: (error: NodeError) => IDataObject;
+		/** What a success did, for the counts in the node's error: "sent" or "answered". */
+		done?: string;
 	},
 ): Promise<INodeExecutionData[]> {
 	const items = context.getInputData();
@@ -44,7 +46,9 @@ export async function runCheckedItems(
 	if (firstProblem && !continueOnFail) throw firstProblem;
 
 	const sendOnce = prepared.some((p) => p.call?.once) ? skipItemsAlreadySent(context, options.classify) : undefined;
-	// A retry sends the checked item again without checking it again.
+	// A retry sends the checked item again without checking it again. An item that failed its
+	// checks fails as it is: its error is not an answer from 1MSG to try again.
+	const failedChecks = new Set(prepared.map((p) => p.error).filter(Boolean));
 	const { results } = await runQueue(
 		items.length,
 		async (itemIndex) => {
@@ -53,7 +57,7 @@ export async function runCheckedItems(
 			const once = call.once;
 			return once && sendOnce ? await sendOnce.send(once.key, itemIndex, call, () => once.skipped) : await call();
 		},
-		options.classify,
+		(error) => (failedChecks.has(error as never) ? { kind: 'final' } : options.classify(error)),
 		{ ...options.queue, stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
 	);
 
@@ -67,6 +71,11 @@ export async function runCheckedItems(
 		const error = toNodeError(context, result.error, itemIndex);
 		if (result.attempts > 1 && error.description && !error.description.includes(' tries)')) {
 			error.description += ` (${result.attempts} tries)`;
+		}
+		if (!continueOnFail && items.length > 1) {
+			const { succeeded, failed, notStarted } = countResults(results);
+			const done = options.done ?? 'sent';
+			error.description = `${error.description ?? ''} Of ${items.length} items, ${succeeded} ${done}, ${failed} failed, ${notStarted} not ${done} (the node stops at the first failure).`.trim();
 		}
 		if (!continueOnFail) throw error;
 		output.push({ json: options.errorItem(error), pairedItem: { item: itemIndex } });

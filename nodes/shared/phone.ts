@@ -19,7 +19,15 @@ export function normalizePhone(value: unknown, field = 'Phone'): string {
 		);
 	}
 	let digits = written.replace(/\D/g, '');
-	if (!written.startsWith('+') && digits.startsWith('00')) digits = digits.slice(2);
+	if (written.startsWith('+') && digits.startsWith('0')) {
+		// `+00 1 …` mixes the two international prefixes; no country code starts with 0
+		throw new InputProblem(
+			field,
+			`${field} "${written}" has a 0 right after the +; no country code starts with 0`,
+			'Write the number either as +1 415 555 2671 or as 001 415 555 2671',
+		);
+	}
+	if (digits.startsWith('00')) digits = digits.slice(2);
 	if (digits.length < 6 || digits.length > 15) {
 		throw new InputProblem(
 			field,

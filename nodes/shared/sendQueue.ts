@@ -7,9 +7,13 @@
  * - `notSent` (connection refused before any byte went out): backoff, tried again.
  * - `maybeSent` (timeout, reset after sending, 5xx): tried again only with `retryMaybeSent`, since
  *   the customer may get the message twice.
- * - `final`: the item fails as it is.
+ * - `final`: the item fails as it is. So does a 429 whose Retry-After is longer than `maxDelayMs`.
+ * With `stopOnFailure`, the first item that fails for good stops the queue: nothing that has not
+ * started goes out after it, neither new items nor retries waiting out a pause; their results stay
+ * undefined ("not sent").
  * Timers, clock and randomness are injected: the logic is tested without waiting.
  */
+import { backoffMs, waitsTooLong } from './retryAfter';
 
 export type FailureKind = 'rateLimited' | 'notSent' | 'maybeSent' | 'final';
 
@@ -59,16 +63,28 @@ export async function runQueue<T>(
 
 	const wakeAll = () => waiting.splice(0).forEach((wake) => wake());
 
-	async function acquire(): Promise<void> {
+	let stopping!: () => void;
+	const stoppedSignal = new Promise<void>((resolve) => (stopping = resolve));
+	const stop = () => {
+		stopped = true;
+		stopping();
+		wakeAll();
+	};
+	// A pause or backoff ends early when the queue stops: what waits is then not sent at all.
+	const sleepUnlessStopped = (ms: number) => Promise.race([options.sleep(ms), stoppedSignal]);
+
+	/** Takes a slot for one try; false when the queue has stopped and the try must not start. */
+	async function acquire(): Promise<boolean> {
 		for (;;) {
+			if (stopped) return false;
 			const pause = pausedUntil - options.now();
 			if (pause > 0) {
-				await options.sleep(pause);
+				await sleepUnlessStopped(pause);
 				continue;
 			}
 			if (inFlight < limit) {
 				inFlight++;
-				return;
+				return true;
 			}
 			await new Promise<void>((resolve) => waiting.push(resolve));
 		}
@@ -79,12 +95,16 @@ export async function runQueue<T>(
 		wakeAll();
 	}
 
-	const backoff = (attempt: number) =>
-		Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + options.random() / 2);
+	const backoff = (attempt: number) => backoffMs(attempt, options.random, options.baseDelayMs, options.maxDelayMs);
 
 	async function process(index: number): Promise<void> {
+		let mayHaveGoneOut: { error: unknown; attempts: number } | undefined;
 		for (let attempt = 1; ; attempt++) {
-			await acquire();
+			if (!(await acquire())) {
+				// stopped before this try: a retry after an uncertain try keeps that try's failure
+				if (mayHaveGoneOut) results[index] = { ok: false, ...mayHaveGoneOut };
+				return;
+			}
 			try {
 				const value = await task(index);
 				results[index] = { ok: true, value, attempts: attempt };
@@ -95,24 +115,26 @@ export async function runQueue<T>(
 				return;
 			} catch (error) {
 				const failure = classify(error);
+				const tooLong = failure.kind === 'rateLimited' && waitsTooLong(failure.retryAfterMs, options.maxDelayMs);
 				const retryable =
 					attempt < options.maxAttempts &&
+					!tooLong &&
 					(failure.kind === 'rateLimited' || failure.kind === 'notSent' || (failure.kind === 'maybeSent' && options.retryMaybeSent));
 				if (failure.kind === 'rateLimited') {
 					stats.rateLimited++;
-					const wait = failure.retryAfterMs ?? backoff(attempt);
-					pausedUntil = Math.max(pausedUntil, options.now() + Math.min(wait, options.maxDelayMs));
+					if (!tooLong) pausedUntil = Math.max(pausedUntil, options.now() + (failure.retryAfterMs ?? backoff(attempt)));
 					limit = Math.max(1, Math.ceil(limit / 2));
 					successesSinceCut = 0;
 					stats.lowestLimit = Math.min(stats.lowestLimit, limit);
 				}
 				if (!retryable) {
 					results[index] = { ok: false, error, attempts: attempt };
-					if (options.stopOnFailure) stopped = true;
+					if (options.stopOnFailure) stop();
 					return;
 				}
+				if (failure.kind === 'maybeSent') mayHaveGoneOut = { error, attempts: attempt };
 				stats.retried++;
-				if (failure.kind !== 'rateLimited') await options.sleep(backoff(attempt));
+				if (failure.kind !== 'rateLimited') await sleepUnlessStopped(backoff(attempt));
 			} finally {
 				release();
 			}
@@ -125,4 +147,22 @@ export async function runQueue<T>(
 
 	await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency), count) }, worker));
 	return { results, stats };
+}
+
+export interface QueueCounts {
+	succeeded: number;
+	failed: number;
+	/** Never started: the queue stopped first. */
+	notStarted: number;
+}
+
+export function countResults(results: Array<ItemResult<unknown> | undefined>): QueueCounts {
+	const counts: QueueCounts = { succeeded: 0, failed: 0, notStarted: 0 };
+	for (let i = 0; i < results.length; i++) {
+		const result = results[i];
+		if (!result) counts.notStarted++;
+		else if (result.ok) counts.succeeded++;
+		else counts.failed++;
+	}
+	return counts;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { apiMessage, describeHttpFailure, describeNotSent, HINTS } from '../../nodes/shared/apiFailure.ts';
+import { apiMessage, describeHttpFailure, describeNotSent, HINTS, redactToken } from '../../nodes/shared/apiFailure.ts';
 
 const TOKEN = 'secret-token-123';
 
@@ -21,6 +21,21 @@ describe('apiFailure', () => {
 		expect(failure.reason).not.toContain(TOKEN);
 		expect(failure.reason).toContain('Wrong token');
 		expect(failure.hint).toBe(HINTS.token);
+	});
+
+	test('an HTML page quoting the token is hidden before it is cut: no piece of 8+ characters is left at the cut', () => {
+		const token = 'tok_0123456789abcdef0123456789abcdef';
+		for (let offset = 100; offset <= 180; offset++) {
+			const page = `<html><body><p>${'x'.repeat(offset)} ${token} more text after it</p></body></html>`;
+			const { reason } = describeHttpFailure(401, page, token, true);
+			for (let i = 0; i + 8 <= token.length; i++) expect(reason, `offset ${offset}`).not.toContain(token.slice(i, i + 8));
+		}
+	});
+
+	test('any piece of 8+ characters of the token is hidden; shorter coincidences are left alone', () => {
+		const token = 'tok_0123456789abcdef';
+		expect(redactToken('starts 456789abcdef and tok_0123 ends', token)).toBe('starts [token hidden] and [token hidden] ends');
+		expect(redactToken('id 0123456 is fine', token)).toBe('id 0123456 is fine');
 	});
 
 	test('a truncated token echo is removed too', () => {

@@ -33,6 +33,36 @@ describe('connection', () => {
 		expect(() => normalizeBaseUrl('api.1msg.io')).toThrow(/not a valid URL/);
 	});
 
+	test.each([
+		[jwt({ instanceId: 'instanceVID182868781' }), 'VID182868781'],
+		[jwt({ instanceId: 'VID182868781' }), 'VID182868781'],
+		[jwt({ instanceId: 371267300 }), '371267300'],
+		[jwt({ instanceId: 'INSTANCE42' }), '42'],
+	])('alphanumeric and numeric channel ids in the JWT: %s → %s', (token, channelId) => {
+		expect(channelIdFromToken(token)).toBe(channelId);
+		expect(resolveConnection({ token }).channelUrl).toBe(`https://api.1msg.io/${channelId}`);
+	});
+
+	test.each([jwt({ instanceId: 'instance1/../../admin' }), jwt({ instanceId: '../x' }), jwt({ instanceId: 'a b' })])(
+		'an instanceId that is not a channel id is a clear error, never a path: %s',
+		(token) => {
+			expect(() => resolveConnection({ token })).toThrow(/The token's instanceId ".*" is not a channel ID/);
+		},
+	);
+
+	test.each(['1/../2', '../status', 'a?b', '371 267'])('a Channel ID field of %j is refused', (channelId) => {
+		expect(() => resolveConnection({ token: 't', channelId })).toThrow(/may only have letters, digits, _ and -/);
+	});
+
+	test('the Channel ID field takes the spellings of webhook bodies: instance prefix, alphanumeric', () => {
+		expect(resolveConnection({ token: 't', channelId: 'instance371267300' }).channelId).toBe('371267300');
+		expect(resolveConnection({ token: 't', channelId: 'VID182868781' }).channelId).toBe('VID182868781');
+	});
+
+	test.each(['https://api.1msg.io?x=1', 'https://api.1msg.io/#frag', 'https://api.1msg.io/?'])('a base URL with a query or fragment is refused: %s', (baseUrl) => {
+		expect(() => normalizeBaseUrl(baseUrl)).toThrow(/has a query \(\?\) or fragment \(#\)/);
+	});
+
 	test('a missing token is named', () => {
 		expect(() => resolveConnection({ channelId: '1', token: '  ' })).toThrow(/no token/);
 	});

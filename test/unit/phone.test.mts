@@ -15,8 +15,8 @@ describe('normalizePhone', () => {
 		expect(normalizePhone(input)).toBe(digits);
 	});
 
-	test('a + number keeps a leading 00 as digits only when + is written', () => {
-		expect(normalizePhone('+0044123456')).toBe('0044123456');
+	test.each(['+00 1 415 555 2671', '+0044123456', '+0 1 415 555 2671'])('%s (a 0 right after the +) is refused, not sent as 00…', (input) => {
+		expect(() => normalizePhone(input)).toThrow(/has a 0 right after the \+; no country code starts with 0/);
 	});
 
 	test.each([

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { pollUntil } from '../../nodes/OneMsgSendTemplate/deliveryStatus.ts';
 import { retryAfterMs } from '../../nodes/shared/retryAfter.ts';
-import { runQueue, type Failure, type QueueOptions } from '../../nodes/shared/sendQueue.ts';
+import { countResults, runQueue, type Failure, type QueueOptions } from '../../nodes/shared/sendQueue.ts';
 
 /** A virtual clock: sleep() advances it, so the tests never wait. */
 function virtualTime() {
@@ -133,6 +134,89 @@ describe('runQueue', () => {
 	});
 });
 
+describe('runQueue: stopping at the first failure', () => {
+	/** A clock whose sleeps end only after `until`: what waits is still waiting when the failure comes. */
+	function clockAfter(until: Promise<void>) {
+		let now = 0;
+		return {
+			now: () => now,
+			sleep: async (ms: number) => {
+				await until;
+				await tick();
+				now += ms;
+			},
+		};
+	}
+
+	test('items waiting out a 429 pause never start once an item has failed for good; they count as not started', async () => {
+		let failed!: () => void;
+		const failure = new Promise<void>((resolve) => (failed = resolve));
+		const tries: number[] = [];
+		let release429!: () => void;
+		const answered429 = new Promise<void>((resolve) => (release429 = resolve));
+		// concurrency 4: item 0 gets one 429, items 1 and 3 succeed (so 4 and 5 wait out the pause), item 2 gets a 400
+		const { results } = await runQueue(
+			6,
+			async (i) => {
+				tries.push(i);
+				if (i === 0 && tries.filter((t) => t === 0).length === 1) {
+					release429();
+					throw new Boom({ kind: 'rateLimited', retryAfterMs: 5000 });
+				}
+				if (i === 2) {
+					await answered429;
+					for (let n = 0; n < 5; n++) await tick();
+					failed();
+					throw new Error('400');
+				}
+				return i;
+			},
+			classify,
+			options({ ...clockAfter(failure), concurrency: 4, stopOnFailure: true }),
+		);
+		expect(tries.filter((i) => i >= 4)).toEqual([]);
+		expect(tries.filter((i) => i === 0)).toHaveLength(1);
+		expect(countResults(results)).toEqual({ succeeded: 2, failed: 1, notStarted: 3 });
+	});
+
+	test('a retry after an uncertain try that is stopped keeps that try’s failure', async () => {
+		let failed!: () => void;
+		const failure = new Promise<void>((resolve) => (failed = resolve));
+		const { results } = await runQueue(
+			2,
+			async (i) => {
+				if (i === 0) throw new Boom({ kind: 'maybeSent' });
+				await tick();
+				failed();
+				throw new Error('final');
+			},
+			classify,
+			options({ ...clockAfter(failure), concurrency: 2, stopOnFailure: true, retryMaybeSent: true }),
+		);
+		expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
+		expect(countResults(results)).toEqual({ succeeded: 0, failed: 2, notStarted: 0 });
+	});
+});
+
+describe('runQueue: Retry-After beyond the longest wait', () => {
+	test('fails the item at once instead of pausing everyone', async () => {
+		const time = virtualTime();
+		let tries = 0;
+		const { results } = await runQueue(
+			1,
+			async () => {
+				tries++;
+				throw new Boom({ kind: 'rateLimited', retryAfterMs: 86_400_000 });
+			},
+			classify,
+			options({ ...time, maxDelayMs: 30_000 }),
+		);
+		expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
+		expect(tries).toBe(1);
+		expect(time.now()).toBe(0);
+	});
+});
+
 describe('retryAfterMs', () => {
 	test.each([
 		['3', 3000],
@@ -142,8 +226,57 @@ describe('retryAfterMs', () => {
 		['Sat, 21 Nov 2026 10:00:05 GMT', 5000],
 		['Sat, 21 Nov 2026 09:59:00 GMT', 0],
 		['soon', undefined],
+		['-1', undefined],
+		['-5.5', undefined],
+		['1e3', undefined],
 		[undefined, undefined],
 	])('%j → %j', (value, ms) => {
 		expect(retryAfterMs(value, Date.parse('2026-11-21T10:00:00Z'))).toBe(ms);
+	});
+});
+
+describe('pollUntil (Wait for Final Status) on a virtual clock', () => {
+	const poll = async (timeoutMs: number, intervalMs: number, finalAtMs = Number.POSITIVE_INFINITY) => {
+		const time = virtualTime();
+		const askedAt: number[] = [];
+		const outcome = await pollUntil(
+			async () => {
+				askedAt.push(time.now());
+				return time.now() >= finalAtMs;
+			},
+			(final) => final,
+			{ timeoutMs, intervalMs },
+			time,
+		);
+		return { ...outcome, askedAt };
+	};
+
+	test('timeout 3 s, interval 1 s: asks at 0, 1, 2 and 3 s, and ends at the timeout, not before', async () => {
+		const outcome = await poll(3000, 1000);
+		expect(outcome.askedAt).toEqual([0, 1000, 2000, 3000]);
+		expect(outcome).toMatchObject({ done: false, elapsedMs: 3000, polls: 4 });
+	});
+
+	test('timeout 2 s, interval 5 s: the wait is shortened to the timeout, then one last ask', async () => {
+		const outcome = await poll(2000, 5000);
+		expect(outcome.askedAt).toEqual([0, 2000]);
+		expect(outcome.elapsedMs).toBe(2000);
+	});
+
+	test('timeout 60 s, interval 30 s: asks at 0, 30 and 60 s', async () => {
+		expect((await poll(60_000, 30_000)).askedAt).toEqual([0, 30_000, 60_000]);
+	});
+
+	test('timeout 2.5 s, interval 1 s: the last wait is half a second', async () => {
+		expect((await poll(2500, 1000)).askedAt).toEqual([0, 1000, 2000, 2500]);
+	});
+
+	test('ends at the first final answer', async () => {
+		const outcome = await poll(60_000, 1000, 2000);
+		expect(outcome).toMatchObject({ done: true, elapsedMs: 2000, polls: 3 });
+	});
+
+	test('without waiting (timeout 0): one ask', async () => {
+		expect((await poll(0, 5000)).askedAt).toEqual([0]);
 	});
 });

@@ -5,7 +5,10 @@ import { parseWebhookUrls, registeredEntry, webhookUrlValue, withSecret } from '
 describe('webhook URL list', () => {
 	test.each([
 		['https://a/1', ['https://a/1']],
-		[['https://a/1', ' https://b/2 ', '', 7], ['https://a/1', 'https://b/2']],
+		[['https://a/1', ' https://b/2 ', '', 7], ['https://a/1', ' https://b/2 ']],
+		[['https://crm.example.com/in?events=message,ack', 'https://b/2'], ['https://crm.example.com/in?events=message,ack', 'https://b/2']],
+		['https://crm.example.com/in?events=message,ack, https://b/2', ['https://crm.example.com/in?events=message,ack', 'https://b/2']],
+		['https://a/1,HTTP://b/2 ,https://c/3?x=1,2', ['https://a/1', 'HTTP://b/2', 'https://c/3?x=1,2']],
 		['https://a/1, https://b/2,,', ['https://a/1', 'https://b/2']],
 		['', []],
 		[null, []],
