@@ -64,8 +64,11 @@ await shot('[data-test-id="ndv"]', 'send-template-ticket-accepted.png');
 await openNode('onemsgExResolved', 'OneMsg: Ticket Resolved', { height: 1130 });
 await shot('[data-test-id="ndv"]', 'send-template-custom-template.png');
 
-await openNode('onemsgExDelivery', 'OneMsg Trigger', { height: 760 });
+await openNode('onemsgExCustMsg1', 'OneMsg Trigger', { height: 760 });
 await shot('[data-test-id="ndv"]', 'trigger.png');
+
+await openNode('onemsgExCustMsg1', 'OneMsg: Acknowledge', { height: 800 });
+await shot('[data-test-id="ndv"]', 'onemsg-send-text.png');
 
 await openNode('onemsgExTicketAc', 'OneMsg: Ticket Accepted');
 await page.locator('[data-test-id="credential-edit-button"]').first().click();
