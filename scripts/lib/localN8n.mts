@@ -174,6 +174,20 @@ export function webhookNode(name: string, webhookPath: string, responseMode: 'la
 	};
 }
 
+/**
+ * Where the examples post their team chat alerts: the user puts their chat's incoming webhook there
+ * (n8n's Variables would be the place, but 2.40 lets only licensed instances create them, and
+ * blocks `$env` in expressions by default).
+ */
+export const EXAMPLE_TEAM_CHAT_URL = 'https://team-chat.example.com/incoming-webhook';
+
+/** The example workflows (all of them by default), their team chat alerts going to the sandbox's stand-in. */
+export function exampleWorkflows(sandboxBaseUrl: string, names?: string[]): Array<{ id: string; name: string }> {
+	const dir = path.join(ROOT, 'examples');
+	const files = names?.map((name) => `${name}.workflow.json`) ?? readdirSync(dir).filter((f) => f.endsWith('.workflow.json'));
+	return files.map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8').replaceAll(EXAMPLE_TEAM_CHAT_URL, `${sandboxBaseUrl}/team-chat`)));
+}
+
 // ---- processes ------------------------------------------------------------------------------
 
 export type N8nCommand = 'start' | 'webhook' | 'worker';
