@@ -269,33 +269,25 @@ export class FakeOneMsg {
 				body: { error: `Wrong token "${given}" for channel "${this.channelId}". Check the token in your dashboard.` },
 			};
 		}
-		switch (`${request.method} ${request.apiMethod}`) {
-			case 'GET status':
-				return { status: 200, body: { status: 'connected', accountStatus: 'authenticated' } };
-			case 'GET templates':
-				return this.listTemplates(request);
-			case 'POST sendTemplate':
-				return this.sendTemplate(request);
-			case 'GET webhook':
-				return { status: 200, body: { webhookUrl: this.webhookUrl } };
-			case 'POST webhook':
-				return this.setWebhook(request);
-			case 'POST settings':
-				return this.updateSettings(request);
-			case 'POST sendMessage':
-			case 'POST sendFile':
-			case 'POST sendButton':
-				return this.sendFreeForm(request);
-			case 'POST readMessage':
-				return this.readMessage(request);
-			case 'GET messages':
-				return this.listMessages(request);
-			case 'GET hookInfo':
-				return this.hookInfo(request);
-			default:
-				return { status: 404, body: { error: `Method "${request.apiMethod}" not found` } };
-		}
+		const route = this.api[`${request.method} ${request.apiMethod}`];
+		return route ? route(request) : { status: 404, body: { error: `Method "${request.apiMethod}" not found` } };
 	}
+
+	/** The API methods the fake knows, by HTTP method and API method. */
+	private readonly api: Record<string, (request: RecordedRequest) => Reply> = {
+		'GET status': () => ({ status: 200, body: { status: 'connected', accountStatus: 'authenticated' } }),
+		'GET templates': (r) => this.listTemplates(r),
+		'POST sendTemplate': (r) => this.sendTemplate(r),
+		'GET webhook': () => ({ status: 200, body: { webhookUrl: this.webhookUrl } }),
+		'POST webhook': (r) => this.setWebhook(r),
+		'POST settings': (r) => this.updateSettings(r),
+		'POST sendMessage': (r) => this.sendFreeForm(r),
+		'POST sendFile': (r) => this.sendFreeForm(r),
+		'POST sendButton': (r) => this.sendFreeForm(r),
+		'POST readMessage': (r) => this.readMessage(r),
+		'GET messages': (r) => this.listMessages(r),
+		'GET hookInfo': (r) => this.hookInfo(r),
+	};
 
 	private listTemplates(request: RecordedRequest): Reply {
 		const limit = Math.min(Number(request.query.limit ?? 50) || 50, this.templatesPageLimit);

@@ -494,17 +494,17 @@ export class LocalN8n {
 		for (let i = 1; i <= (this.options.queue?.workers ?? 0); i++) {
 			this.workers.push(new N8nProcess(await this.processOptions(`worker-${i}`, 'worker')));
 		}
-		// main first: it runs the database migrations the others expect
-		this.main.start();
-		await this.main.waitUntilUp();
-		this.rest = new N8nRest(this.main.baseUrl);
-		await this.rest.signIn();
-		await this.startOthers();
+		await this.startProcesses();
 		log(`n8n up: ${this.all.map((p) => `${p.name} pid ${p.pid}`).join(', ')}`);
 		return this;
 	}
 
-	private async startOthers(): Promise<void> {
+	/** Main first (it runs the database migrations the others expect), signed in; then the others. */
+	private async startProcesses(): Promise<void> {
+		this.main.start();
+		await this.main.waitUntilUp();
+		this.rest = new N8nRest(this.main.baseUrl);
+		await this.rest.signIn();
 		const others = [...this.webhookProcesses, ...this.workers];
 		for (const p of others) p.start();
 		await Promise.all(others.map(async (p) => await p.waitUntilUp()));
@@ -513,11 +513,7 @@ export class LocalN8n {
 	/** Stops every process (main last) and starts them again, main first. */
 	async restart(): Promise<void> {
 		await this.stop();
-		this.main.start();
-		await this.main.waitUntilUp();
-		this.rest = new N8nRest(this.main.baseUrl);
-		await this.rest.signIn();
-		await this.startOthers();
+		await this.startProcesses();
 	}
 
 	/** Another worker, started and ready (after one was killed, say). */
