@@ -230,6 +230,16 @@ export async function n8nCli(options: N8nOptions, args: string[]): Promise<strin
 	return await run(process.execPath, [N8N_BIN, ...args], { env: n8nEnv(options), quiet: true });
 }
 
+/** Sends `signal` to a child process (SIGKILL after 20 s) and resolves once it has exited. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	child.kill(signal);
+	const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+	await gone;
+	clearTimeout(timer);
+}
+
 /** Every n8n this process started and has not seen exit: whatever way this process ends, they end with it. */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -312,13 +322,7 @@ export class N8nProcess {
 
 	/** SIGTERM (SIGKILL after 20 s), or SIGKILL at once: a crash. */
 	async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
-		const child = this.child;
-		if (!child || this.exited) return;
-		const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-		child.kill(signal);
-		const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-		await gone;
-		clearTimeout(timer);
+		if (this.child) await stopChild(this.child, signal);
 	}
 }
 
