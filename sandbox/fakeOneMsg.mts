@@ -1,27 +1,19 @@
 /**
  * A fake 1MSG API on loopback (node:http, real sockets) that checks requests the way the real API
- * does (shared/ONEMSG-API.md). The test suites use it; `npm start` runs it as the local sandbox.
- * Only erasable TypeScript here, so Node 24 can run it as is.
+ * does (docs/1MSG-API.md): the test suites use it, and `npm start` runs it as the local sandbox. The
+ * channel's state lives in one object, made afresh by `reset()`. Around it: the sandbox's scripted
+ * delivery reports, played customers and team chat (sandboxScript.mts), and the benchmark's send
+ * limit (sendLimit.mts). Only erasable TypeScript here, so Node 24 can run it as is.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
+import { EXTRA_TEMPLATES, FORBIDDEN_PARAM_TEXT, SCENARIO_TEMPLATES, freeFormProblem, paramsMismatch, recipientOf, servedTemplate, type FakeTemplate } from './apiRules.mts';
+import { describeExchange, describeReport, redactUrl, sandboxRoute, scheduleDelivery } from './sandboxScript.mts';
 
-export interface FakeTemplate {
-	name: string;
-	language: string;
-	namespace?: string;
-	status?: string;
-	category?: string;
-	components: Array<{ type: string; format?: string; text?: string; buttons?: Array<{ type: string; text?: string; url?: string }> }>;
-	/** How this entry is served, to reproduce 1MSG's quirks. */
-	quirks?: {
-		statusUpperCase?: boolean;
-		languageAsObject?: boolean;
-		componentsAsString?: boolean;
-		namespaceKey?: 'namespace' | 'message_template_namespace' | 'none';
-	};
-}
+export { DEFAULT_NAMESPACE, EXTRA_TEMPLATES, SCENARIO_TEMPLATES, type FakeTemplate } from './apiRules.mts';
+export { CUSTOMER_PATH, FAILING_PHONE_SUFFIX, TEAM_CHAT_PATH, type DeliveryStep } from './sandboxScript.mts';
 
 export interface RecordedRequest {
 	method: string;
@@ -64,14 +56,6 @@ export interface SentMessage {
 	params: unknown;
 }
 
-export interface DeliveryStep {
-	status: 'sent' | 'delivered' | 'read' | 'failed';
-	afterMs: number;
-}
-
-/** Phones ending in 0000 fail, like a number that is not on WhatsApp. */
-export const FAILING_PHONE_SUFFIX = '0000';
-
 export interface HookRecord {
 	id: string;
 	type: 'message';
@@ -108,7 +92,7 @@ export interface OutgoingMessage {
 	body: Record<string, unknown>;
 }
 
-/** What a customer played through the sandbox sends: a text, or a document with a file the fake serves. */
+/** What a customer sends: a text, or a document with a file the fake serves. */
 export interface CustomerMessage {
 	phone?: string;
 	name?: string;
@@ -117,207 +101,77 @@ export interface CustomerMessage {
 	replyTo?: string;
 }
 
-/** Where the sandbox plays a customer: POST here and the fake POSTs the customer's message to the webhooks. */
-export const CUSTOMER_PATH = '/sandbox/customer';
 export const MEDIA_PATH = '/media/';
 export const WINDOW_CLOSED_MESSAGE = 'Dialog window is closed. You can only send a template message to this customer.';
 const DAY_SECONDS = 24 * 60 * 60;
 const BUSINESS_NUMBER = '15550001111';
 
-/** A stand-in for a team chat's incoming webhook (Slack, Teams, …), for the delivery watcher example. */
-export const TEAM_CHAT_PATH = '/team-chat';
-
-export const DEFAULT_NAMESPACE = 'ca300906_cfbc_410b_99fb_dcee8e13d578';
-
-export const SCENARIO_TEMPLATES: FakeTemplate[] = [
-	{
-		name: 'ticket_accepted',
-		language: 'en',
-		namespace: DEFAULT_NAMESPACE,
-		status: 'approved',
-		category: 'UTILITY',
-		components: [
-			{
-				type: 'BODY',
-				text: 'Hello, {{1}}! Your request #{{2}} has been accepted for processing. {{3}} We will keep you updated on progress.',
-			},
-			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Request status', url: 'https://help.example.com/status' }] },
-		],
-	},
-	{
-		name: 'agent_assigned',
-		language: 'en',
-		namespace: DEFAULT_NAMESPACE,
-		status: 'approved',
-		category: 'UTILITY',
-		components: [
-			{
-				type: 'BODY',
-				text: 'Hello, {{1}}! A specialist has been assigned to your request #{{2}}: {{3}}. We will contact you shortly.',
-			},
-			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Request status', url: 'https://help.example.com/status' }] },
-		],
-	},
-];
-
-/** More approved templates, for the Custom Template operation. */
-export const EXTRA_TEMPLATES: FakeTemplate[] = [
-	{
-		name: 'ticket_resolved',
-		language: 'en',
-		namespace: DEFAULT_NAMESPACE,
-		status: 'approved',
-		category: 'UTILITY',
-		components: [
-			{ type: 'HEADER', format: 'TEXT', text: 'Ticket {{1}} resolved' },
-			{ type: 'BODY', text: 'Hello, {{1}}! Your request #{{2}} was resolved by {{3}}: {{4}}. How did we do?' },
-			{
-				type: 'BUTTONS',
-				buttons: [
-					{ type: 'QUICK_REPLY', text: 'All good' },
-					{ type: 'URL', text: 'Rate us', url: 'https://help.example.com/survey/{{1}}' },
-				],
-			},
-		],
-	},
-	{
-		name: 'sla_breach',
-		language: 'en',
-		namespace: DEFAULT_NAMESPACE,
-		status: 'approved',
-		category: 'UTILITY',
-		components: [
-			{ type: 'BODY', text: '{{1}}, request #{{2}} ({{3}}) has waited {{4}} hours, past our {{5}}-hour promise. We are on it.' },
-			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track request', url: 'https://help.example.com/requests/{{1}}' }] },
-		],
-	},
-	{
-		name: 'invoice_ready',
-		language: 'en',
-		namespace: DEFAULT_NAMESPACE,
-		status: 'approved',
-		category: 'UTILITY',
-		components: [
-			{ type: 'HEADER', format: 'IMAGE' },
-			{ type: 'BODY', text: 'Your invoice {{1}} is ready.' },
-		],
-	},
-];
-
-const FORBIDDEN_PARAM_TEXT = /[\n\t]| {5,}/;
-
-function placeholderCount(text: string | undefined): number {
-	return new Set([...(text ?? '').matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => m[1])).size;
+export interface FakeOptions {
+	channelId?: string;
+	token?: string;
+	templates?: FakeTemplate[];
+	/** After each accepted message, POST delivery reports to the channel's webhooks, `stepMs` apart. */
+	delivery?: { stepMs: number };
+	/** Called with one readable line per request and per webhook POST. */
+	log?: (line: string) => void;
 }
 
-/** What 1MSG answers 422 for: params that do not match the template's placeholders, component by component. */
-function paramsMismatch(template: FakeTemplate, params: Array<Record<string, unknown>>): string | undefined {
-	const parameters = (p: Record<string, unknown> | undefined) => (Array.isArray(p?.parameters) ? (p.parameters as Array<Record<string, unknown>>) : []);
-	const header = template.components.find((c) => c.type === 'HEADER');
-	const headerParam = params.find((p) => p.type === 'header');
-	const media = header?.format && header.format !== 'TEXT' ? header.format.toLowerCase() : undefined;
-	if (media) {
-		const [first] = parameters(headerParam);
-		const link = (first?.[media] as { link?: unknown } | undefined)?.link;
-		if (first?.type !== media || typeof link !== 'string' || !link) return `Header ${media} with a link is required`;
-	} else if (parameters(headerParam).length !== placeholderCount(header?.text)) {
-		return `Number of header parameters (${parameters(headerParam).length}) does not match the expected number of params (${placeholderCount(header?.text)})`;
-	}
-	const expected = placeholderCount(template.components.find((c) => c.type === 'BODY')?.text);
-	const bodyCount = parameters(params.find((p) => p.type === 'body')).length;
-	if (bodyCount !== expected) {
-		return `Number of parameters (${bodyCount}) does not match the expected number of params (${expected})`;
-	}
-	const buttons = template.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
-	const buttonParams = params.filter((p) => p.type === 'button');
-	for (const [index, button] of buttons.entries()) {
-		const wanted = button.type === 'URL' ? placeholderCount(button.url) : 0;
-		const given = buttonParams.find((p) => Number(p.index) === index);
-		if (wanted && (given?.sub_type !== 'url' || parameters(given).length !== wanted)) return `Button ${index} needs ${wanted} url parameter`;
-		if (!wanted && given) return `Button ${index} takes no parameters`;
-	}
-	if (buttonParams.some((p) => !buttons[Number(p.index)])) return 'Button parameter for a button the template does not have';
-	if (params.some((p) => !['header', 'body', 'button'].includes(String(p.type)))) return 'Unknown component type';
-	return undefined;
+/** Everything a test may change or read about the channel; `reset()` makes it afresh. */
+function freshChannel(options: FakeOptions) {
+	return {
+		templates: structuredClone(options.templates ?? [...SCENARIO_TEMPLATES, ...EXTRA_TEMPLATES]),
+		/** Serve the first page whatever `offset` says, as some channels do. */
+		templatesIgnoreOffset: false,
+		templatesPageLimit: 100,
+		delivery: options.delivery,
+		webhookUrl: '' as unknown,
+		ackNotificationsOn: false,
+		requests: [] as RecordedRequest[],
+		sent: [] as SentMessage[],
+		/** Every chat's messages, both directions, oldest first: what GET /messages reads. */
+		history: [] as HistoryMessage[],
+		outbox: [] as OutgoingMessage[],
+		/** POST /readMessage calls accepted. */
+		reads: [] as Array<{ messageId: string; typingIndicator: boolean }>,
+		/** Files served under /media/<id>/<name>, as 1MSG's storage serves a message's file. */
+		media: new Map<string, { content: Buffer; mimeType: string; fileName: string }>(),
+		/** The fake's clock (ms), for the 24-hour window; tests may set it. */
+		now: (): number => Date.now(),
+		/** Messages POSTed to the stand-in team chat webhook (the examples' failure alerts). */
+		teamChat: [] as unknown[],
+		/** Status records per message id, as GET /hookInfo answers them. */
+		hooks: new Map<string, HookRecord[]>(),
+		interceptors: [] as Interceptor[],
+	};
 }
+type ChannelState = ReturnType<typeof freshChannel>;
 
+// The channel's state is declared once, by freshChannel(), and merged into the class.
+export interface FakeOneMsg extends ChannelState {}
 export class FakeOneMsg {
 	readonly channelId: string;
 	readonly token: string;
-	templates: FakeTemplate[];
-	/** Serve the first page whatever `offset` says, as some channels do. */
-	templatesIgnoreOffset = false;
-	templatesPageLimit = 100;
-	webhookUrl: unknown = '';
-	ackNotificationsOn = false;
-	readonly requests: RecordedRequest[] = [];
-	readonly sent: SentMessage[] = [];
-	/** Every chat's messages, both directions, oldest first: what GET /messages reads. */
-	readonly history: HistoryMessage[] = [];
-	readonly outbox: OutgoingMessage[] = [];
-	/** POST /readMessage calls accepted. */
-	readonly reads: Array<{ messageId: string; typingIndicator: boolean }> = [];
-	/** Files served under /media/<id>/<name>, as 1MSG's storage serves a message's file. */
-	readonly media = new Map<string, { content: Buffer; mimeType: string; fileName: string }>();
-	/** The fake's clock (ms), for the 24-hour window; tests may set it. */
-	now: () => number = () => Date.now();
-	/** Messages POSTed to the stand-in team chat webhook (the examples' failure alerts). */
-	readonly teamChat: unknown[] = [];
-	/** Status records per message id, as GET /hookInfo answers them. */
-	readonly hooks = new Map<string, HookRecord[]>();
-	/** When set, each accepted message is followed by delivery reports POSTed to the channel's webhooks. */
-	delivery?: { stepMs: number };
-	/** Called with one readable line per request and per delivery report. */
+	baseUrl = '';
+	/** Called with one readable line per request and per webhook POST. */
 	log?: (line: string) => void;
 	/** Called when the channel's webhook list or settings change (the sandbox saves them). */
 	onChange?: () => void;
-	/** Each send takes this long, like a real API (the benchmark uses 25 ms). */
-	sendLatencyMs = 0;
-	/** At most this many sends in flight; beyond it, 429 without Retry-After, like a rate limit. */
-	maxSendsInFlight = Number.POSITIVE_INFINITY;
-	/** Sends answered 429 because of maxSendsInFlight. */
-	rateLimited = 0;
-	private sendsInFlight = 0;
-	private readonly interceptors: Interceptor[] = [];
+	private readonly options: FakeOptions;
 	private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 	private server?: Server;
 	private counter = 0;
-	baseUrl = '';
 
-	private readonly initial: { templates: FakeTemplate[]; delivery?: { stepMs: number } };
-
-	constructor(
-		options: { channelId?: string; token?: string; templates?: FakeTemplate[]; delivery?: { stepMs: number }; log?: (line: string) => void } = {},
-	) {
+	constructor(options: FakeOptions = {}) {
+		this.options = options;
 		this.channelId = options.channelId ?? '371267300';
 		this.token = options.token ?? `tok_${randomBytes(12).toString('hex')}`;
-		this.initial = { templates: options.templates ?? [...SCENARIO_TEMPLATES, ...EXTRA_TEMPLATES], delivery: options.delivery };
-		this.templates = structuredClone(this.initial.templates);
-		this.delivery = options.delivery;
 		this.log = options.log;
+		this.reset();
 	}
 
 	/** Back to the state it started in (the tests call it before each test). */
 	reset(): void {
-		this.requests.length = 0;
-		this.sent.length = 0;
-		this.history.length = 0;
-		this.outbox.length = 0;
-		this.reads.length = 0;
-		this.media.clear();
-		this.now = () => Date.now();
-		this.hooks.clear();
-		this.teamChat.length = 0;
-		this.clearInterceptors();
-		this.templates = structuredClone(this.initial.templates);
-		this.templatesIgnoreOffset = false;
-		this.templatesPageLimit = 100;
-		this.delivery = this.initial.delivery;
-		this.webhookUrl = '';
-		this.ackNotificationsOn = false;
-		this.sendLatencyMs = 0;
-		this.maxSendsInFlight = Number.POSITIVE_INFINITY;
-		this.rateLimited = 0;
+		Object.assign(this, freshChannel(this.options));
 	}
 
 	/** Answers requests the interceptor returns a reply for, before the normal handling. */
@@ -326,7 +180,7 @@ export class FakeOneMsg {
 	}
 
 	clearInterceptors(): void {
-		this.interceptors.length = 0;
+		this.interceptors = [];
 	}
 
 	requestsTo(apiMethod: string): RecordedRequest[] {
@@ -336,8 +190,7 @@ export class FakeOneMsg {
 	async start(port = 0, host = '127.0.0.1'): Promise<string> {
 		this.server = createServer((req, res) => void this.handle(req, res));
 		await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
-		const address = this.server.address() as AddressInfo;
-		this.baseUrl = `http://${host}:${address.port}`;
+		this.baseUrl = `http://${host}:${(this.server.address() as AddressInfo).port}`;
 		return this.baseUrl;
 	}
 
@@ -350,12 +203,20 @@ export class FakeOneMsg {
 		this.server = undefined;
 	}
 
+	/** Runs `job` after `ms`, unless the fake stops first. */
+	later(ms: number, job: () => Promise<void>): void {
+		const timer = setTimeout(() => {
+			this.timers.delete(timer);
+			void job();
+		}, ms);
+		this.timers.add(timer);
+	}
+
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		const rawBody = Buffer.concat(chunks).toString('utf8');
 		const url = new URL(req.url ?? '/', 'http://fake');
-		const [channel, apiMethod = ''] = url.pathname.split('/').filter(Boolean);
 		let body: unknown;
 		try {
 			body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -365,7 +226,7 @@ export class FakeOneMsg {
 		const request: RecordedRequest = {
 			method: req.method ?? 'GET',
 			path: url.pathname,
-			apiMethod,
+			apiMethod: url.pathname.split('/').filter(Boolean)[1] ?? '',
 			query: Object.fromEntries(url.searchParams),
 			headers: req.headers,
 			rawBody,
@@ -373,24 +234,13 @@ export class FakeOneMsg {
 			remotePort: req.socket.remotePort,
 		};
 		this.requests.push(request);
-
-		if (request.apiMethod === 'sendTemplate' && (this.sendLatencyMs || Number.isFinite(this.maxSendsInFlight))) {
-			if (this.sendsInFlight >= this.maxSendsInFlight) {
-				this.rateLimited++;
-				res.writeHead(429, { 'content-type': 'application/json' }).end('{"error":"Too many requests"}');
-				return;
-			}
-			this.sendsInFlight++;
-			await new Promise((resolve) => setTimeout(resolve, this.sendLatencyMs));
-			this.sendsInFlight--;
-		}
 		let reply: Reply | undefined;
-		const proceed = () => this.answer(request, channel);
+		const proceed = () => this.answer(request);
 		for (const interceptor of this.interceptors) {
 			reply = await interceptor(request, proceed);
 			if (reply) break;
 		}
-		reply ??= this.answer(request, channel);
+		reply ??= this.answer(request);
 		if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
 		if (reply.drop) {
 			req.socket.destroy();
@@ -405,13 +255,11 @@ export class FakeOneMsg {
 		res.end(payload);
 	}
 
-	private answer(request: RecordedRequest, channel: string | undefined): Reply {
-		if (request.path === CUSTOMER_PATH && request.method === 'POST') return this.playCustomer(request);
+	private answer(request: RecordedRequest): Reply {
+		const sandboxReply = sandboxRoute(this, request);
+		if (sandboxReply) return sandboxReply;
 		if (request.path.startsWith(MEDIA_PATH) && request.method === 'GET') return this.serveMedia(request);
-		if (request.path === TEAM_CHAT_PATH && request.method === 'POST') {
-			this.teamChat.push(request.body);
-			return { status: 200, body: { ok: true } };
-		}
+		const channel = request.path.split('/').filter(Boolean)[0];
 		if (channel !== this.channelId) return { status: 404, body: { error: `Channel "${channel}" not found` } };
 		const auth = request.headers.authorization ?? '';
 		if (auth !== `Bearer ${this.token}`) {
@@ -421,56 +269,31 @@ export class FakeOneMsg {
 				body: { error: `Wrong token "${given}" for channel "${this.channelId}". Check the token in your dashboard.` },
 			};
 		}
-		const route = `${request.method} ${request.apiMethod}`;
-		switch (route) {
-			case 'GET status':
-				return { status: 200, body: { status: 'connected', accountStatus: 'authenticated' } };
-			case 'GET templates':
-				return this.listTemplates(request);
-			case 'POST sendTemplate':
-				return this.sendTemplate(request);
-			case 'GET webhook':
-				return { status: 200, body: { webhookUrl: this.webhookUrl } };
-			case 'POST webhook':
-				return this.setWebhook(request);
-			case 'POST settings':
-				return this.updateSettings(request);
-			case 'POST sendMessage':
-			case 'POST sendFile':
-			case 'POST sendButton':
-				return this.sendFreeForm(request);
-			case 'POST readMessage':
-				return this.readMessage(request);
-			case 'GET messages':
-				return this.listMessages(request);
-			case 'GET hookInfo':
-				return this.hookInfo(request);
-			default:
-				return { status: 404, body: { error: `Method "${request.apiMethod}" not found` } };
-		}
+		const route = this.api[`${request.method} ${request.apiMethod}`];
+		return route ? route(request) : { status: 404, body: { error: `Method "${request.apiMethod}" not found` } };
 	}
+
+	/** The API methods the fake knows, by HTTP method and API method. */
+	private readonly api: Record<string, (request: RecordedRequest) => Reply> = {
+		'GET status': () => ({ status: 200, body: { status: 'connected', accountStatus: 'authenticated' } }),
+		'GET templates': (r) => this.listTemplates(r),
+		'POST sendTemplate': (r) => this.sendTemplate(r),
+		'GET webhook': () => ({ status: 200, body: { webhookUrl: this.webhookUrl } }),
+		'POST webhook': (r) => this.setWebhook(r),
+		'POST settings': (r) => this.updateSettings(r),
+		'POST sendMessage': (r) => this.sendFreeForm(r),
+		'POST sendFile': (r) => this.sendFreeForm(r),
+		'POST sendButton': (r) => this.sendFreeForm(r),
+		'POST readMessage': (r) => this.readMessage(r),
+		'GET messages': (r) => this.listMessages(r),
+		'GET hookInfo': (r) => this.hookInfo(r),
+	};
 
 	private listTemplates(request: RecordedRequest): Reply {
 		const limit = Math.min(Number(request.query.limit ?? 50) || 50, this.templatesPageLimit);
 		const offset = this.templatesIgnoreOffset ? 0 : Number(request.query.offset ?? 0) || 0;
-		const page = this.templates.slice(offset, offset + limit).map((t, i) => this.serveTemplate(t, offset + i));
+		const page = this.templates.slice(offset, offset + limit).map((t, i) => servedTemplate(t, offset + i));
 		return { status: 200, body: { total: this.templates.length, templates: page } };
-	}
-
-	private serveTemplate(t: FakeTemplate, position: number): Record<string, unknown> {
-		const q = t.quirks ?? {};
-		const status = t.status ?? 'approved';
-		const entry: Record<string, unknown> = {
-			id: `tpl_${position}_${t.name}_${t.language}`,
-			name: t.name,
-			language: q.languageAsObject ? { code: t.language } : t.language,
-			category: t.category ?? 'UTILITY',
-			status: q.statusUpperCase ? status.toUpperCase() : status,
-			components: q.componentsAsString ? JSON.stringify(t.components) : t.components,
-		};
-		const key = q.namespaceKey ?? 'namespace';
-		if (key !== 'none' && t.namespace) entry[key] = t.namespace;
-		return entry;
 	}
 
 	private sendTemplate(request: RecordedRequest): Reply {
@@ -502,14 +325,16 @@ export class FakeOneMsg {
 				};
 			}
 		}
-		const id = `wamid.${Buffer.from(`${phone}:${++this.counter}:${randomBytes(4).toString('hex')}`).toString('base64url')}`;
+		const id = this.newMessageId(phone);
 		this.sent.push({ id, phone, template: template.name, language: template.language, params: body.params });
+		return this.accepted(id, phone, `${phone}@c.us`);
+	}
+
+	/** The answer to an accepted send; the message's first status, and its delivery reports if scripted. */
+	private accepted(id: string, phone: string, chatId: string): Reply {
 		this.recordStatus(id, phone, 'sent');
-		if (this.delivery) this.scheduleDelivery(id, phone, this.delivery.stepMs);
-		return {
-			status: 200,
-			body: { sent: true, id, message: `Sent to ${phone}@c.us`, description: 'Message has been sent to the provider' },
-		};
+		if (this.delivery && phone) scheduleDelivery(this, id, phone, this.delivery.stepMs);
+		return { status: 200, body: { sent: true, id, message: `Sent to ${chatId}`, description: 'Message has been sent to the provider' } };
 	}
 
 	private hookInfo(request: RecordedRequest): Reply {
@@ -520,51 +345,12 @@ export class FakeOneMsg {
 
 	/** Adds a status record to what GET /hookInfo answers for the message. */
 	recordStatus(id: string, phone: string, status: string): HookRecord {
-		const record: HookRecord = {
-			id,
-			type: 'message',
-			status,
-			timestamp: String(Math.floor(Date.now() / 1000)),
-			recipient_id: phone,
-		};
+		const record: HookRecord = { id, type: 'message', status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: phone };
 		if (status === 'failed') {
 			record.errors = [{ code: 131026, title: 'Message undeliverable', message: 'The number is not on WhatsApp' }];
 		}
 		this.hooks.set(id, [...(this.hooks.get(id) ?? []), record]);
 		return record;
-	}
-
-	/** The reports a real channel sends after accepting a message: sent, delivered, read; or failed. */
-	deliverySteps(phone: string, stepMs: number): DeliveryStep[] {
-		return phone.endsWith(FAILING_PHONE_SUFFIX)
-			? [{ status: 'failed', afterMs: stepMs }]
-			: [
-					{ status: 'delivered', afterMs: stepMs },
-					{ status: 'read', afterMs: 2 * stepMs },
-				];
-	}
-
-	private scheduleDelivery(id: string, phone: string, stepMs: number): void {
-		const sentReport = { id, chatId: `${phone}@c.us`, status: 'sent' };
-		this.later(Math.min(200, stepMs), () => this.report({ instanceId: this.channelId, ack: [sentReport] }));
-		for (const step of this.deliverySteps(phone, stepMs)) {
-			this.later(step.afterMs, () => {
-				const record = this.recordStatus(id, phone, step.status);
-				return this.report(
-					step.status === 'failed'
-						? { instanceId: this.channelId, hooks: [record] }
-						: { instanceId: this.channelId, ack: [{ id, chatId: `${phone}@c.us`, status: step.status }] },
-				);
-			});
-		}
-	}
-
-	private later(ms: number, job: () => Promise<void>): void {
-		const timer = setTimeout(() => {
-			this.timers.delete(timer);
-			void job();
-		}, ms);
-		this.timers.add(timer);
 	}
 
 	/** POSTs one report to every webhook URL of the channel, as 1MSG does (only with ackNotificationsOn). */
@@ -575,11 +361,9 @@ export class FakeOneMsg {
 
 	/** POSTs a body to every webhook URL of the channel; answers each URL's HTTP status (0: no answer). */
 	async postToWebhooks(body: Record<string, unknown>): Promise<number[]> {
-		const value = this.webhookUrl;
-		// a string holds several URLs only where a new http(s) URL starts: a comma inside a URL stays
-		const urls = (Array.isArray(value) ? value : String(value ?? '').split(/,(?=\s*https?:\/\/)/i)).map((u) => String(u).trim()).filter(Boolean);
 		return await Promise.all(
-			urls.map(async (url) => {
+			parseWebhookUrls(this.webhookUrl).map(async (url) => {
+				const to = `report  ${describeReport(body)} → ${redactUrl(url)}`;
 				try {
 					const answer = await fetch(url, {
 						method: 'POST',
@@ -587,10 +371,10 @@ export class FakeOneMsg {
 						body: JSON.stringify(body),
 						signal: AbortSignal.timeout(10_000),
 					});
-					this.log?.(`report  ${describeReport(body)} → ${redactUrl(url)} ${answer.status}`);
+					this.log?.(`${to} ${answer.status}`);
 					return answer.status;
 				} catch (error) {
-					this.log?.(`report  ${describeReport(body)} → ${redactUrl(url)} failed: ${(error as Error).message}`);
+					this.log?.(`${to} failed: ${(error as Error).message}`);
 					return 0;
 				}
 			}),
@@ -645,55 +429,29 @@ export class FakeOneMsg {
 		}
 		const time = Math.floor(this.now() / 1000);
 		const name = message.name ?? 'Maria Lopez';
-		this.addToHistory({ id, body, caption, type, fromMe: 0, author: chatId, time, chatId, senderName: name, quotedMsgId: message.replyTo ?? null });
+		const quotedMsgId = message.replyTo ?? null;
+		this.addToHistory({ id, body, caption, type, fromMe: 0, author: chatId, time, chatId, senderName: name, quotedMsgId });
 		const webhookBody = {
 			instanceId: this.channelId,
 			messages: [
-				{ id, body, type, fromMe: false, self: 0, time: String(time), chatId, author: chatId, senderName: name, chatName: phone, caption, quotedMsgId: message.replyTo ?? null, isForwarded: false },
+				{ id, body, type, fromMe: false, self: 0, time: String(time), chatId, author: chatId, senderName: name, chatName: phone, caption, quotedMsgId, isForwarded: false },
 			],
 		};
 		this.log?.(`customer ${phone} (${name}) says ${type === 'chat' ? JSON.stringify(body) : `[${type} ${caption}]`} ${id}`);
 		return { body: webhookBody, delivered: await this.postToWebhooks(webhookBody) };
 	}
 
-	private playCustomer(request: RecordedRequest): Reply {
-		const given = (request.body ?? {}) as Record<string, unknown>;
-		const message: CustomerMessage = {
-			phone: typeof given.phone === 'string' ? given.phone : undefined,
-			name: typeof given.name === 'string' ? given.name : undefined,
-			text: typeof given.text === 'string' ? given.text : undefined,
-			replyTo: typeof given.replyTo === 'string' ? given.replyTo : undefined,
-			document: given.document === true ? {} : typeof given.document === 'object' && given.document ? (given.document as CustomerMessage['document']) : undefined,
-		};
-		if (!message.text && !message.document) {
-			return { status: 400, body: { error: 'Give "text", or "document": true (optionally {"fileName","caption"})' } };
-		}
-		// answered at once; the webhook POSTs follow, as 1MSG's do
-		void this.customerSays(message);
-		return { status: 202, body: { accepted: true } };
-	}
-
 	private serveMedia(request: RecordedRequest): Reply {
-		const [, , mediaId] = request.path.split('/');
-		const file = this.media.get(mediaId ?? '');
+		const file = this.media.get(request.path.split('/')[2] ?? '');
 		if (!file) return { status: 404, text: '<Error><Code>NoSuchKey</Code></Error>' };
 		return { status: 200, bytes: file.content, headers: { 'content-type': file.mimeType } };
-	}
-
-	private recipientOf(body: Record<string, unknown>): string | { error: string } {
-		const given = (['chatId', 'phone', 'bsuid'] as const).filter((key) => body[key] !== undefined && body[key] !== '');
-		if (given.length !== 1) return { error: 'Exactly one of chatId or phone is required' };
-		const value = String(body[given[0]]);
-		if (given[0] === 'chatId') return /^[^@\s]+@(c\.us|lid|g\.us)$/.test(value) ? value : { error: `chatId "${value}" is not valid` };
-		if (given[0] === 'bsuid') return `${value}@lid`;
-		return /^\d{6,15}$/.test(value) ? `${value}@c.us` : `${value}@lid`;
 	}
 
 	/** sendMessage, sendFile, sendButton: checked as 1MSG documents them; refused outside the 24-hour window. */
 	private sendFreeForm(request: RecordedRequest): Reply {
 		const body = request.body as Record<string, unknown> | undefined;
 		if (!body || typeof body !== 'object') return { status: 400, body: { error: 'Body must be JSON' } };
-		const chatId = this.recipientOf(body);
+		const chatId = recipientOf(body);
 		if (typeof chatId !== 'string') return { status: 400, body: chatId };
 		const problem = freeFormProblem(request.apiMethod, body);
 		if (problem) return { status: 400, body: { error: problem } };
@@ -713,10 +471,7 @@ export class FakeOneMsg {
 			senderName: `${BUSINESS_NUMBER}@c.us`,
 			quotedMsgId: typeof body.quotedMsgId === 'string' ? body.quotedMsgId : null,
 		});
-		const phone = chatId.endsWith('@c.us') ? chatId.split('@')[0] : '';
-		this.recordStatus(id, phone, 'sent');
-		if (this.delivery && phone) this.scheduleDelivery(id, phone, this.delivery.stepMs);
-		return { status: 200, body: { sent: true, id, message: `Sent to ${chatId}`, description: 'Message has been sent to the provider' } };
+		return this.accepted(id, chatId.endsWith('@c.us') ? chatId.split('@')[0] : '', chatId);
 	}
 
 	private readMessage(request: RecordedRequest): Reply {
@@ -756,77 +511,4 @@ export class FakeOneMsg {
 		this.onChange?.();
 		return { status: 200, body: { update: true, ...body } };
 	}
-}
-
-function redactUrl(url: string): string {
-	return url.replace(/([?&]secret=)[^&]+/, '$1…');
-}
-
-function describeReport(body: Record<string, unknown>): string {
-	const records = [...((body.ack as unknown[]) ?? []), ...((body.hooks as unknown[]) ?? [])] as Array<{ id: string; status: string }>;
-	const messages = ((body.messages as unknown[]) ?? []) as Array<{ id: string; type: string }>;
-	return [...records.map((r) => `${r.status} ${r.id.slice(0, 18)}…`), ...messages.map((m) => `customer ${m.type} ${m.id.slice(0, 18)}…`)].join(', ');
-}
-
-const characters = (value: unknown) => (typeof value === 'string' ? [...value].length : 0);
-
-/** What 1MSG's schema refuses in a free-form send, or undefined. */
-function freeFormProblem(method: string, body: Record<string, unknown>): string | undefined {
-	if (body.quotedMsgId !== undefined && !/^wamid\..+$/.test(String(body.quotedMsgId))) return 'quotedMsgId must be a wamid';
-	if (typeof body.body !== 'string' || !body.body) return 'body is required';
-	if (method === 'sendMessage' && characters(body.body) > 4096) return 'body must be at most 4096 characters';
-	if (method === 'sendFile') {
-		if (!/^(https?:\/\/\S+|data:[\w.+-]+\/[\w.+-]+;base64,[A-Za-z0-9+/=]+)$/.test(body.body)) return 'body must be a URL or a base64 data URI';
-		if (typeof body.filename !== 'string' || !/\.\w+$/.test(body.filename)) return 'filename with an extension is required';
-		if (characters(body.caption) > 1024) return 'caption must be at most 1024 characters';
-	}
-	if (method === 'sendButton') {
-		const sections = body.sections;
-		if (!Array.isArray(sections) || !sections.length || sections.length > 3) return 'sections must hold 1 to 3 reply buttons';
-		for (const section of sections as Array<{ type?: unknown; reply?: { id?: unknown; title?: unknown } }>) {
-			if (section.type !== 'reply' || typeof section.reply?.id !== 'string' || !section.reply.id) return 'each section needs type "reply" and a reply id';
-			if (typeof section.reply.title !== 'string' || !section.reply.title || characters(section.reply.title) > 20) return 'reply titles must have 1 to 20 characters';
-		}
-	}
-	return undefined;
-}
-
-const shorten = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-/** One readable line per request: what was asked, what the fake answered. */
-function describeExchange(request: RecordedRequest, reply: Reply): string {
-	const body = request.body as Record<string, unknown> | undefined;
-	let detail = '';
-	if (request.apiMethod === 'sendTemplate' && body) {
-		const params = (body.params as Array<{ parameters?: Array<{ text?: string }> }> | undefined) ?? [];
-		const texts = params.flatMap((p) => p.parameters ?? []).map((p) => JSON.stringify(p.text ?? '[media]'));
-		detail = ` ${String(body.template)} → ${String(body.phone)} [${texts.join(', ')}]`;
-	} else if (request.apiMethod === 'webhook' && request.method === 'POST') {
-		detail = ` ${redactUrl(JSON.stringify((body ?? {}).webhookUrl))}`;
-	} else if (request.apiMethod === 'settings') {
-		detail = ` ${redactUrl(JSON.stringify(body))}`;
-	} else if (request.path === TEAM_CHAT_PATH) {
-		detail = ` team chat alert: ${JSON.stringify((body ?? {}).text ?? body)}`;
-	} else if (['sendMessage', 'sendFile', 'sendButton'].includes(request.apiMethod) && body) {
-		const to = body.chatId ?? body.phone ?? body.bsuid;
-		const quoting = body.quotedMsgId ? ` quoting ${String(body.quotedMsgId).slice(0, 18)}…` : '';
-		const what =
-			request.apiMethod === 'sendFile'
-				? `file ${String(body.filename)} (${String(body.body).startsWith('data:') ? 'inline data' : shorten(String(body.body), 40)})`
-				: JSON.stringify(shorten(String(body.body ?? '')));
-		const buttons = Array.isArray(body.sections) ? ` buttons [${(body.sections as Array<{ reply?: { title?: string } }>).map((b) => b.reply?.title).join(', ')}]` : '';
-		detail = ` → ${String(to)}: ${what}${buttons}${quoting}`;
-	} else if (request.apiMethod === 'readMessage' && body) {
-		detail = ` ${String(body.messageId)}${body.typingIndicator ? ' (typing…)' : ''}`;
-	} else if (request.apiMethod === 'messages') {
-		detail = ` ${request.query.chatId ?? ''}`;
-	} else if (request.path === CUSTOMER_PATH) {
-		detail = ` play a customer: ${shorten(JSON.stringify(body ?? {}))}`;
-	} else if (request.apiMethod === 'hookInfo') {
-		detail = ` ${request.query.messageId ?? ''}`;
-	}
-	const answered = reply.drop ? 'dropped' : String(reply.status);
-	const answer = reply.body as { id?: string; message?: string; error?: unknown } | undefined;
-	const said = answer?.id ? ` ${answer.id}` : answer?.error || answer?.message ? ` ${JSON.stringify(answer.error ?? answer.message)}` : '';
-	return `${request.method.padEnd(4)} ${request.path}${detail} → ${answered}${said}`;
 }

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { benchReportStream } from './benchReports.mts';
+import { sendLimit } from '../sandbox/sendLimit.mts';
+import { benchParts, benchReportStream, median } from './benchReports.mts';
 import { freePort, LocalN8n, packPackage, waitUntil, webhookNode, workflow } from './lib/localN8n.mts';
 
 const { values: args } = parseArgs({
@@ -46,17 +47,11 @@ const say = (line: string) => console.error(`[bench] ${line}`);
 // Ctrl-C: exit normally, so that every n8n, Redis and Postgres it started is stopped with it
 process.once('SIGINT', () => process.exit(130));
 
-const median = (xs: number[]) => {
-	const sorted = [...xs].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 // ---- setup ----------------------------------------------------------------------------------
 const dir = mkdtempSync(path.join(tmpdir(), 'onemsg-bench-'));
 const sandbox = new FakeOneMsg({ token: 'bench-token' });
-sandbox.sendLatencyMs = LATENCY_MS;
-sandbox.maxSendsInFlight = MAX_IN_FLIGHT;
+const limit = sendLimit(LATENCY_MS, MAX_IN_FLIGHT);
+sandbox.intercept(limit);
 await sandbox.start(await freePort());
 const tarball = await packPackage(path.join(dir, 'pack'));
 const reportStream = async () =>
@@ -71,14 +66,9 @@ if (args['reports-only']) {
 	process.exit(0);
 }
 
-const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
-const webhook = (name: string, webhookPath: string, responseMode: 'lastNode' | 'onReceived') =>
-	webhookNode('Webhook', webhookPath, responseMode, { responseData: 'noData' });
+const { credentials, credential, trigger: triggerNode, done, triggerUrl: registeredTrigger, waitRoute } = benchParts(sandbox);
+const webhook = (webhookPath: string, responseMode: 'lastNode' | 'onReceived') => webhookNode('Webhook', webhookPath, responseMode, { responseData: 'noData' });
 const splitOut = (field: string) => ({ name: 'Split Out', type: 'n8n-nodes-base.splitOut', parameters: { fieldToSplitOut: field, options: {} } });
-const done = {
-	name: 'Done', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, executeOnce: true,
-	parameters: { method: 'POST', url: `${sandbox.baseUrl}/team-chat`, sendBody: true, specifyBody: 'json', jsonBody: '{"text":"done"}', options: {} },
-};
 
 const oneMsgSend = {
 	name: 'OneMsg', type: 'n8n-nodes-onemsg.oneMsgSendTemplate', credentials,
@@ -103,24 +93,21 @@ const httpRequestSend = {
 	},
 };
 const workflows = [
-	workflow('benchOneMsgNode1', 'bench (a) OneMsg node', [webhook('a', 'bench/node', 'lastNode'), splitOut('body.tickets'), oneMsgSend]),
-	workflow('benchHttpRequest', 'bench (b) HTTP Request node', [webhook('b', 'bench/http', 'lastNode'), splitOut('body.tickets'), httpRequestSend]),
+	workflow('benchOneMsgNode1', 'bench (a) OneMsg node', [webhook('bench/node', 'lastNode'), splitOut('body.tickets'), oneMsgSend]),
+	workflow('benchHttpRequest', 'bench (b) HTTP Request node', [webhook('bench/http', 'lastNode'), splitOut('body.tickets'), httpRequestSend]),
 	// the same workflow without the send: what n8n itself needs for the items
 	workflow('benchControlNoOp', 'bench control: Webhook + Split Out + No Op', [
-		webhook('n', 'bench/noop', 'lastNode'),
+		webhook('bench/noop', 'lastNode'),
 		splitOut('body.tickets'),
 		{ name: 'No Op', type: 'n8n-nodes-base.noOp', parameters: {} },
 	]),
-	workflow('benchOneMsgTrig1', 'bench trigger: OneMsg Trigger', [
-		{ name: 'OneMsg Trigger', type: 'n8n-nodes-onemsg.oneMsgTrigger', webhookId: 'bcc0ffee-0000-4000-8000-00000000c0c1', credentials, parameters: { options: {} } },
-		done,
-	]),
-	workflow('benchPlainWebhk1', 'bench trigger: Webhook + Split Out', [webhook('d', 'bench/plain', 'onReceived'), splitOut('body.ack'), done]),
+	workflow('benchOneMsgTrig1', 'bench trigger: OneMsg Trigger', [triggerNode('bcc0ffee-0000-4000-8000-00000000c0c1'), done]),
+	workflow('benchPlainWebhk1', 'bench trigger: Webhook + Split Out', [webhook('bench/plain', 'onReceived'), splitOut('body.ack'), done]),
 ];
 const local = await new LocalN8n({
 	dir,
 	tarball,
-	credentials: [{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
+	credentials: [credential],
 	workflows,
 	env: args.engine ? { N8N_EXPRESSION_ENGINE: args.engine } : {},
 	log: say,
@@ -141,21 +128,13 @@ const resetPeak = () => writeFileSync(`/proc/${n8n.pid}/clear_refs`, '5');
 const tickets = (n: number, run: number) =>
 	Array.from({ length: n }, (_, i) => ({ phone: `+1 415 ${String(run).padStart(3, '0')} ${String(i).padStart(5, '0')}`, name: 'Maria', ticket: 10000 + i, nextStep: 'Expect a reply within 2 hours' }));
 
-async function waitRoute(url: string, body: unknown, ok: (status: number) => boolean) {
-	await waitUntil(`route ${url}`, async () => {
-		const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-		await answer.arrayBuffer();
-		return ok(answer.status);
-	});
-}
-
 interface Sample { ms: number; sent: number; rateLimited: number; peakMb: number }
 
 let httpInterval = 0;
 
 async function viaWebhook(webhookPath: string, n: number, run: number): Promise<Sample> {
 	const sentBefore = sandbox.sent.length;
-	const limitedBefore = sandbox.rateLimited;
+	const limitedBefore = limit.rateLimited;
 	resetPeak();
 	const started = performance.now();
 	const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, {
@@ -165,14 +144,14 @@ async function viaWebhook(webhookPath: string, n: number, run: number): Promise<
 	});
 	await answer.arrayBuffer();
 	const ms = performance.now() - started;
-	if (answer.status !== 200) throw new Error(`${webhookPath}: HTTP ${answer.status} (${sandbox.rateLimited - limitedBefore} sends answered 429)`);
-	return { ms, sent: sandbox.sent.length - sentBefore, rateLimited: sandbox.rateLimited - limitedBefore, peakMb: procStatus('VmHWM') };
+	if (answer.status !== 200) throw new Error(`${webhookPath}: HTTP ${answer.status} (${limit.rateLimited - limitedBefore} sends answered 429)`);
+	return { ms, sent: sandbox.sent.length - sentBefore, rateLimited: limit.rateLimited - limitedBefore, peakMb: procStatus('VmHWM') };
 }
 
 const agent = new Agent({ connections: MAX_IN_FLIGHT });
 async function bareLoop(n: number, run: number): Promise<Sample> {
 	const sentBefore = sandbox.sent.length;
-	const limitedBefore = sandbox.rateLimited;
+	const limitedBefore = limit.rateLimited;
 	const list = tickets(n, run);
 	let next = 0;
 	const started = performance.now();
@@ -193,7 +172,7 @@ async function bareLoop(n: number, run: number): Promise<Sample> {
 			}
 		}),
 	);
-	return { ms: performance.now() - started, sent: sandbox.sent.length - sentBefore, rateLimited: sandbox.rateLimited - limitedBefore, peakMb: NaN };
+	return { ms: performance.now() - started, sent: sandbox.sent.length - sentBefore, rateLimited: limit.rateLimited - limitedBefore, peakMb: NaN };
 }
 
 async function eventsInto(url: string, run: number): Promise<number> {
@@ -208,13 +187,9 @@ async function eventsInto(url: string, run: number): Promise<number> {
 }
 
 // warm-up: routes live, first executions paid for
-await waitRoute(`${n8n.baseUrl}/webhook/bench/node`, { tickets: tickets(5, 999) }, (s) => s === 200);
-await waitRoute(`${n8n.baseUrl}/webhook/bench/http`, { tickets: tickets(5, 998) }, (s) => s === 200);
-await waitRoute(`${n8n.baseUrl}/webhook/bench/noop`, { tickets: tickets(5, 997) }, (s) => s === 200);
-const triggerUrl = await waitUntil('the trigger to register', () =>
-	(Array.isArray(sandbox.webhookUrl) ? sandbox.webhookUrl : [sandbox.webhookUrl]).map(String).find((u) => u.includes('/onemsg?secret=')),
-);
-await waitRoute(triggerUrl, { ack: [] }, (s) => s === 200);
+for (const [run, route] of ['node', 'http', 'noop'].entries()) await waitRoute(`${n8n.baseUrl}/webhook/bench/${route}`, { tickets: tickets(5, 997 + run) });
+const triggerUrl = await registeredTrigger(`${n8n.baseUrl}/`);
+await waitRoute(triggerUrl, { ack: [] });
 await eventsInto(triggerUrl, 0);
 await eventsInto(`${n8n.baseUrl}/webhook/bench/plain`, 0);
 

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { Agent, request } from 'undici';
+import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
 import type { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
 import { LocalN8n, waitUntil, webhookNode, workflow, type LocalN8nOptions } from './lib/localN8n.mts';
 import { RoundRobinProxy, startPostgres, startRedis } from './lib/queueMode.mts';
@@ -47,20 +48,41 @@ interface Rate {
 	errors: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs: number[]) => {
+	const sorted = [...xs].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** What both parts of the bench import into n8n: the credential for the sandbox, and the last node the runs wait for. */
+export function benchParts(sandbox: FakeOneMsg) {
+	const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
+	return {
+		credentials,
+		credential: { ...credentials.oneMsgChannelApi, type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } },
+		trigger: (webhookId: string) => ({ name: 'OneMsg Trigger', type: 'n8n-nodes-onemsg.oneMsgTrigger', webhookId, credentials, parameters: { options: {} } }),
+		/** Posts to the sandbox's team chat once per execution: a run has finished when its post arrived. */
+		done: {
+			name: 'Done', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, executeOnce: true,
+			parameters: { method: 'POST', url: `${sandbox.baseUrl}/team-chat`, sendBody: true, specifyBody: 'json', jsonBody: '{"text":"done"}', options: {} },
+		},
+		/** The trigger's URL once it is on the channel's list. */
+		triggerUrl: async (prefix: string) => await waitUntil('the trigger to register', () => parseWebhookUrls(sandbox.webhookUrl).find((u) => u.startsWith(prefix))),
+		/** Waits until a POST of `body` to `url` answers 200: the route is live and its first execution paid for. */
+		waitRoute: async (url: string, body: unknown) =>
+			await waitUntil(`route ${url}`, async () => {
+				const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+				await answer.arrayBuffer();
+				return answer.status === 200;
+			}),
+	};
+}
 
 export async function benchReportStream(options: StreamOptions): Promise<string> {
 	const { sandbox } = options;
-	const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
-	const done = {
-		name: 'Done', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, executeOnce: true,
-		parameters: { method: 'POST', url: `${sandbox.baseUrl}/team-chat`, sendBody: true, specifyBody: 'json', jsonBody: '{"text":"done"}', options: {} },
-	};
+	const { credential, trigger, done, triggerUrl: registeredTrigger, waitRoute } = benchParts(sandbox);
 	const workflows = [
-		workflow('streamTrigger001', 'stream: OneMsg Trigger', [
-			{ name: 'OneMsg Trigger', type: 'n8n-nodes-onemsg.oneMsgTrigger', webhookId: 'cdc0ffee-0000-4000-8000-00000000c0c2', credentials, parameters: { options: {} } },
-			done,
-		]),
+		workflow('streamTrigger001', 'stream: OneMsg Trigger', [trigger('cdc0ffee-0000-4000-8000-00000000c0c2'), done]),
 		workflow('streamWebhook001', 'stream: Webhook + Split Out', [
 			webhookNode('Webhook', 'stream/plain', 'onReceived', { responseData: 'noData' }),
 			{ name: 'Split Out', type: 'n8n-nodes-base.splitOut', parameters: { fieldToSplitOut: 'body.ack', options: {} } },
@@ -109,7 +131,7 @@ export async function benchReportStream(options: StreamOptions): Promise<string>
 			const setup: LocalN8nOptions = {
 				dir,
 				tarball: options.tarball,
-				credentials: [{ id: 'onemsgBench00001', name: 'OneMsg bench', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
+				credentials: [credential],
 				workflows,
 				env: variant.env,
 				log: options.log,
@@ -135,12 +157,9 @@ export async function benchReportStream(options: StreamOptions): Promise<string>
 				webhookBase = local.main.baseUrl;
 				for (const { id } of workflows) await local.rest.publish(id);
 			}
-			const registered = () => (Array.isArray(sandbox.webhookUrl) ? sandbox.webhookUrl : [sandbox.webhookUrl]).map(String);
-			const triggerUrl = await waitUntil('the trigger to register', () => registered().find((u) => u.startsWith(`${webhookBase}/`)));
+			const triggerUrl = await registeredTrigger(`${webhookBase}/`);
 			const plainUrl = `${webhookBase}/webhook/stream/plain`;
-			for (const url of [triggerUrl, plainUrl]) {
-				await waitUntil(`route ${url}`, async () => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ack":[]}' })).status === 200);
-			}
+			for (const url of [triggerUrl, plainUrl]) await waitRoute(url, { ack: [] });
 			const trigger: Rate[] = [];
 			const plain: Rate[] = [];
 			for (let round = 0; round < options.rounds; round++) {

@@ -47,16 +47,18 @@ shift || true
 ensure_node
 ensure_deps
 
+# the sandbox imports the package's own .ts rules, which Node reads as ES modules without asking
+run_mts() { exec node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON "$@"; }
 case "$cmd" in
 	build) npm run --silent build ;;
 	start)
 		npm run --silent build
-		exec node scripts/start.mts
+		run_mts scripts/start.mts
 		;;
 	test) exec node scripts/run-tests.mjs "$@" ;;
 	bench)
 		npm run --silent build
-		exec node scripts/bench.mts "$@"
+		run_mts scripts/bench.mts "$@"
 		;;
 	*) log "usage: scripts/project.sh start|test|bench|build"; exit 2 ;;
 esac

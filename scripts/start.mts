@@ -2,10 +2,10 @@
  * `npm start`: the package inside a real n8n, with a local 1MSG sandbox, in one command.
  * project.sh has already brought Node 24, the dev dependencies and a fresh build.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CUSTOMER_PATH, FAILING_PHONE_SUFFIX, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { LocalN8n, OWNER, ROOT, packPackage } from './lib/localN8n.mts';
+import { exampleWorkflows, LocalN8n, OWNER, ROOT, packPackage } from './lib/localN8n.mts';
 
 const DATA = path.join(ROOT, '.n8n-local');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -27,11 +27,7 @@ await sandbox.start(SANDBOX_PORT);
 
 // the examples once: later runs keep what the user changed in them
 const examplesStamp = path.join(DATA, 'main', '.examples-imported');
-const examples = existsSync(examplesStamp)
-	? []
-	: readdirSync(path.join(ROOT, 'examples'))
-			.filter((f) => f.endsWith('.workflow.json'))
-			.map((f) => JSON.parse(readFileSync(path.join(ROOT, 'examples', f), 'utf8')));
+const examples = existsSync(examplesStamp) ? [] : exampleWorkflows(sandbox.baseUrl);
 say('installing the packed package into the local n8n, as Settings → Community Nodes does, and starting it');
 const n8n = new LocalN8n({
 	dir: DATA,

@@ -174,6 +174,20 @@ export function webhookNode(name: string, webhookPath: string, responseMode: 'la
 	};
 }
 
+/**
+ * Where the examples post their team chat alerts: the user puts their chat's incoming webhook there
+ * (n8n's Variables would be the place, but 2.40 lets only licensed instances create them, and
+ * blocks `$env` in expressions by default).
+ */
+export const EXAMPLE_TEAM_CHAT_URL = 'https://team-chat.example.com/incoming-webhook';
+
+/** The example workflows (all of them by default), their team chat alerts going to the sandbox's stand-in. */
+export function exampleWorkflows(sandboxBaseUrl: string, names?: string[]): Array<{ id: string; name: string }> {
+	const dir = path.join(ROOT, 'examples');
+	const files = names?.map((name) => `${name}.workflow.json`) ?? readdirSync(dir).filter((f) => f.endsWith('.workflow.json'));
+	return files.map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8').replaceAll(EXAMPLE_TEAM_CHAT_URL, `${sandboxBaseUrl}/team-chat`)));
+}
+
 // ---- processes ------------------------------------------------------------------------------
 
 export type N8nCommand = 'start' | 'webhook' | 'worker';
@@ -214,6 +228,16 @@ export function n8nEnv(options: N8nOptions): NodeJS.ProcessEnv {
 /** An n8n CLI command (import:credentials, import:workflow, …) against a user folder. */
 export async function n8nCli(options: N8nOptions, args: string[]): Promise<string> {
 	return await run(process.execPath, [N8N_BIN, ...args], { env: n8nEnv(options), quiet: true });
+}
+
+/** Sends `signal` to a child process (SIGKILL after 20 s) and resolves once it has exited. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	child.kill(signal);
+	const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+	await gone;
+	clearTimeout(timer);
 }
 
 /** Every n8n this process started and has not seen exit: whatever way this process ends, they end with it. */
@@ -298,13 +322,7 @@ export class N8nProcess {
 
 	/** SIGTERM (SIGKILL after 20 s), or SIGKILL at once: a crash. */
 	async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
-		const child = this.child;
-		if (!child || this.exited) return;
-		const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-		child.kill(signal);
-		const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-		await gone;
-		clearTimeout(timer);
+		if (this.child) await stopChild(this.child, signal);
 	}
 }
 
@@ -480,17 +498,17 @@ export class LocalN8n {
 		for (let i = 1; i <= (this.options.queue?.workers ?? 0); i++) {
 			this.workers.push(new N8nProcess(await this.processOptions(`worker-${i}`, 'worker')));
 		}
-		// main first: it runs the database migrations the others expect
-		this.main.start();
-		await this.main.waitUntilUp();
-		this.rest = new N8nRest(this.main.baseUrl);
-		await this.rest.signIn();
-		await this.startOthers();
+		await this.startProcesses();
 		log(`n8n up: ${this.all.map((p) => `${p.name} pid ${p.pid}`).join(', ')}`);
 		return this;
 	}
 
-	private async startOthers(): Promise<void> {
+	/** Main first (it runs the database migrations the others expect), signed in; then the others. */
+	private async startProcesses(): Promise<void> {
+		this.main.start();
+		await this.main.waitUntilUp();
+		this.rest = new N8nRest(this.main.baseUrl);
+		await this.rest.signIn();
 		const others = [...this.webhookProcesses, ...this.workers];
 		for (const p of others) p.start();
 		await Promise.all(others.map(async (p) => await p.waitUntilUp()));
@@ -499,11 +517,7 @@ export class LocalN8n {
 	/** Stops every process (main last) and starts them again, main first. */
 	async restart(): Promise<void> {
 		await this.stop();
-		this.main.start();
-		await this.main.waitUntilUp();
-		this.rest = new N8nRest(this.main.baseUrl);
-		await this.rest.signIn();
-		await this.startOthers();
+		await this.startProcesses();
 	}
 
 	/** Another worker, started and ready (after one was killed, say). */

@@ -11,7 +11,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, requireFromN8n, waitUntil, type QueueSetup } from './localN8n.mts';
+import { freePort, requireFromN8n, stopChild, waitUntil, type QueueSetup } from './localN8n.mts';
 
 /** Why the queue-mode suite cannot run here, or undefined when it can. */
 export function queueModeUnavailable(): string | undefined {
@@ -46,13 +46,6 @@ export async function startRedis(): Promise<Service & QueueSetup['redis']> {
 	});
 	process.once('exit', () => child.kill('SIGKILL'));
 	return { host: '127.0.0.1', port, pid: child.pid, stop: async () => await stopChild(child) };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-	if (child.exitCode !== null || child.signalCode !== null) return;
-	const gone = new Promise((resolve) => child.once('exit', resolve));
-	child.kill('SIGTERM');
-	await gone;
 }
 
 interface EmbeddedPostgres {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WINDOW_CLOSED_HINT } from '../../nodes/shared/deliveryEvents.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
-import { LocalN8n, ROOT, packPackage, waitUntil, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
+import { LocalN8n, ROOT, exampleWorkflows, packPackage, waitUntil, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
 import { scenarioBody } from '../support/fixtures.mts';
 
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -111,9 +111,7 @@ beforeAll(async () => {
 	const credentials = [
 		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
 	];
-	const workflows = ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback', 'customer-message-reply', 'agent-reply'].map((name) =>
-		JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.workflow.json`), 'utf8').replaceAll('http://127.0.0.1:8899', sandbox.baseUrl)),
-	);
+	const workflows = exampleWorkflows(sandbox.baseUrl, ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback', 'customer-message-reply', 'agent-reply']);
 	local = new LocalN8n({
 		dir: userFolder,
 		tarball,

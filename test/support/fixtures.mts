@@ -7,32 +7,27 @@ export function credentialsFor(fake: FakeOneMsg, overrides: Record<string, strin
 	return { channelId: fake.channelId, token: fake.token, baseUrl: fake.baseUrl, ...overrides };
 }
 
-export function ticketAccepted(overrides: INodeParameters = {}): INodeParameters {
+/** The parameters of a scenario operation for Maria's ticket 12345; `third` fills {{3}}. */
+function scenario(operation: string, template: string, third: INodeParameters, overrides: INodeParameters): INodeParameters {
 	return {
-		operation: 'ticketAccepted',
+		operation,
 		phone: '+1 (415) 555-2671',
 		customerName: 'Maria',
 		ticketNumber: '12345',
-		nextStep: 'Expect a specialist reply within 2 hours',
-		template: { __rl: true, mode: 'name', value: 'ticket_accepted' },
+		...third,
+		template: { __rl: true, mode: 'name', value: template },
 		language: 'en',
 		namespace: '',
 		...overrides,
 	};
 }
 
+export function ticketAccepted(overrides: INodeParameters = {}): INodeParameters {
+	return scenario('ticketAccepted', 'ticket_accepted', { nextStep: 'Expect a specialist reply within 2 hours' }, overrides);
+}
+
 export function agentAssigned(overrides: INodeParameters = {}): INodeParameters {
-	return {
-		operation: 'agentAssigned',
-		phone: '+1 (415) 555-2671',
-		customerName: 'Maria',
-		ticketNumber: '12345',
-		specialistName: 'Alexey Petrov',
-		template: { __rl: true, mode: 'name', value: 'agent_assigned' },
-		language: 'en',
-		namespace: '',
-		...overrides,
-	};
+	return scenario('agentAssigned', 'agent_assigned', { specialistName: 'Alexey Petrov' }, overrides);
 }
 
 /** Everything a run exposes to a user: items, the error with all its fields, the stored run data. */

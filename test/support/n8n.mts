@@ -26,6 +26,7 @@ import type {
 	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
+	INodeListSearchResult,
 	INodeParameters,
 	INodeType,
 	INodeTypes,
@@ -33,6 +34,7 @@ import type {
 	IRunExecutionData,
 	IVersionedNodeType,
 	IWorkflowExecuteAdditionalData,
+	ResourceMapperFields,
 	Workflow as WorkflowType,
 } from 'n8n-workflow';
 
@@ -252,36 +254,28 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	};
 }
 
-async function loadOptionsContext(options: { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; type?: string }) {
+type EditorOptions = { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; type?: string };
+
+/** Calls one of the node's editor methods as the editor does, through n8n-core's LoadOptionsContext. */
+async function editorMethod(kind: 'listSearch' | 'resourceMapping', method: string, options: EditorOptions, ...args: unknown[]) {
 	const node = testNode(options);
-	const workflow = await testWorkflow(node);
 	const additionalData = await additionalDataFor(node, options.credentials);
 	additionalData.currentNodeParameters = options.parameters; // what the editor sends with the request
-	const context = new n8nCore.LoadOptionsContext(workflow, node, additionalData, '');
+	const context = new n8nCore.LoadOptionsContext(await testWorkflow(node), node, additionalData, '');
 	const nodeType = (await nodeTypes()).getByNameAndVersion(node.type, 1) as INodeType;
-	return { context, methods: nodeType.methods };
+	const call = nodeType.methods?.[kind]?.[method] as ((this: unknown, ...args: unknown[]) => Promise<unknown>) | undefined;
+	if (!call) throw new Error(`no ${kind} method ${method}`);
+	return await call.call(context, ...args);
 }
 
-/** Calls a listSearch method of the node as the editor does, through n8n-core's LoadOptionsContext. */
-export async function listSearch(
-	method: string,
-	options: { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; filter?: string; type?: string },
-) {
-	const { context, methods } = await loadOptionsContext(options);
-	const search = methods?.listSearch?.[method];
-	if (!search) throw new Error(`no listSearch method ${method}`);
-	return await search.call(context, options.filter);
+/** Calls a listSearch method of the node as the editor does. */
+export async function listSearch(method: string, options: EditorOptions & { filter?: string }) {
+	return (await editorMethod('listSearch', method, options, options.filter)) as INodeListSearchResult;
 }
 
 /** Calls a resourceMapping method (the fields of a resource mapper) as the editor does. */
-export async function resourceMapping(
-	method: string,
-	options: { parameters: INodeParameters; credentials: ICredentialDataDecryptedObject; type?: string },
-) {
-	const { context, methods } = await loadOptionsContext(options);
-	const mapping = methods?.resourceMapping?.[method];
-	if (!mapping) throw new Error(`no resourceMapping method ${method}`);
-	return await mapping.call(context);
+export async function resourceMapping(method: string, options: EditorOptions) {
+	return (await editorMethod('resourceMapping', method, options)) as ResourceMapperFields;
 }
 
 /** Resolves a credential expression (test request, authenticate) with n8n's expression engine. */
