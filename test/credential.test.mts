@@ -105,4 +105,40 @@ describe('credential oneMsgChannelApi', () => {
 		const result = await credentialTest(data);
 		expect(result.target).toBe(`${resolveConnection(data).channelUrl}/status`);
 	});
+
+	// One rule for "instance<id>" and the channel-ID alphabet: the node's resolveConnection, and the
+	// same rule written as an expression in the credential's test (which runs no package code).
+	test('the test expression and the node read the channel the same way, for every spelling', async () => {
+		const type = await credentialType();
+		const spellings: Array<Record<string, string>> = [
+			{ channelId: '371267300' },
+			{ channelId: ' instance371267300 ' },
+			{ channelId: 'INSTANCE42' },
+			{ channelId: 'VID182868781' },
+			{ channelId: 'instance' },
+			{ channelId: 'a b' },
+			{ channelId: 'x'.repeat(64) },
+			{ channelId: 'x'.repeat(65) },
+			{ channelId: '', token: jwt({ instanceId: 'instance457431' }) },
+			{ channelId: '', token: jwt({ instanceId: 'Instance_ab-9' }) },
+			{ channelId: '', token: jwt({ instanceId: 'VID182868781' }) },
+			{ channelId: '', token: jwt({ instanceId: 457431 }) },
+			{ channelId: '', token: jwt({ instanceId: 'instance' }) },
+			{ channelId: '', token: jwt({ instanceId: 'instance1 2' }) },
+			{ channelId: '', token: jwt({ other: 'instance1' }) },
+			{ channelId: '', token: 'x.not-base64-json.y' },
+			{ channelId: '', token: 'plain' },
+			{ channelId: '7', token: jwt({ instanceId: 'instance8' }) },
+		];
+		for (const spelling of spellings) {
+			const data = credentialsFor(fake, spelling);
+			let expected: string;
+			try {
+				expected = resolveConnection(data).channelId;
+			} catch {
+				expected = 'channel-id-missing-or-invalid';
+			}
+			expect([spelling, await resolveForCredential(type.test!.request.url!, data)]).toEqual([spelling, `/${expected}/status`]);
+		}
+	});
 });

@@ -6,13 +6,22 @@ import { BASE_RETRY_DELAY_MS, MAX_RETRY_WAIT_MS } from '../shared/retryAfter';
 import type { Failure, QueueOptions } from '../shared/sendQueue';
 import { DEFAULT_TIMEOUT_MS, toNodeError, type SendOutcome } from '../shared/transport';
 
-// The same numbers are the options' defaults in properties.ts (n8n's linter wants literals there).
+/**
+ * Every default the code falls back to when an option is not set. The editor's descriptions write
+ * the same values as literals (n8n's linter reads them literally); test/unit/defaults.test.mts
+ * checks that both agree.
+ */
 export const DEFAULTS = {
 	concurrency: 20,
 	rateLimitRetries: 5,
+	retryUncertain: false,
 	timeoutSeconds: DEFAULT_TIMEOUT_MS / 1000,
 	baseDelayMs: BASE_RETRY_DELAY_MS,
 	maxDelayMs: MAX_RETRY_WAIT_MS,
+	whitespace: 'clean',
+	hiddenNumberRouting: 'chatId',
+	waitTimeoutSeconds: 60,
+	pollIntervalSeconds: 5,
 } as const;
 
 export interface BulkOptions {
@@ -43,7 +52,7 @@ export function queueSettings(
 			timeoutMs: timeoutMs(options),
 			concurrency: option(options.concurrency, 'Concurrent Requests', RULES.concurrency, DEFAULTS.concurrency),
 			maxAttempts: 1 + option(options.rateLimitRetries, 'Rate Limit Retries', RULES.rateLimitRetries, DEFAULTS.rateLimitRetries),
-			retryMaybeSent: options.retryUncertain ?? false,
+			retryMaybeSent: options.retryUncertain ?? DEFAULTS.retryUncertain,
 			baseDelayMs: DEFAULTS.baseDelayMs,
 			maxDelayMs: DEFAULTS.maxDelayMs,
 		};

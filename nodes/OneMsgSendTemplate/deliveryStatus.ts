@@ -6,6 +6,7 @@ import { isFinal, latestEvent } from '../shared/deliveryReport';
 import { numberInput } from '../shared/numberInput';
 import { InputProblem } from '../shared/problems';
 import { getConnection, oneMsgApiRequest, toNodeError } from '../shared/transport';
+import { DEFAULTS } from './bulk';
 import type { ItemParameters } from './itemParameters';
 
 /** GET /hookInfo once: the message's status records, normalized like the trigger's items. */
@@ -29,12 +30,12 @@ export async function prepareDeliveryStatus(
 	param: ItemParameters,
 ): Promise<() => Promise<IDataObject>> {
 	const messageId = String(param('messageId', itemIndex, '') ?? '').trim();
-	if (!messageId) throw new InputProblem('Message ID', 'Message ID is empty', 'Map the messageId a send returned');
+	if (!messageId) throw new InputProblem('Message ID is empty', 'Map the messageId a send returned');
 	const waitForFinal = param('waitForFinal', itemIndex, false) as boolean;
 	const options = param('statusOptions', itemIndex, {}) as { deliveredIsFinal?: boolean };
 	const deliveredIsFinal = options.deliveredIsFinal ?? false;
-	const timeoutMs = waitForFinal ? numberInput(param('waitTimeout', itemIndex, 60), 'Timeout (Seconds)', { min: 0, max: 86_400 }) * 1000 : 0;
-	const intervalMs = waitForFinal ? numberInput(param('pollInterval', itemIndex, 5), 'Poll Interval (Seconds)', { min: 0.1, max: 3600 }) * 1000 : 0;
+	const timeoutMs = waitForFinal ? numberInput(param('waitTimeout', itemIndex, DEFAULTS.waitTimeoutSeconds), 'Timeout (Seconds)', { min: 0, max: 86_400 }) * 1000 : 0;
+	const intervalMs = waitForFinal ? numberInput(param('pollInterval', itemIndex, DEFAULTS.pollIntervalSeconds), 'Poll Interval (Seconds)', { min: 0.1, max: 3600 }) * 1000 : 0;
 	return async () => await pollStatus(this, itemIndex, messageId, { waitForFinal, deliveredIsFinal, timeoutMs, intervalMs });
 }
 
@@ -77,9 +78,7 @@ async function pollStatus(
 	);
 	const latest = events && latestEvent(events);
 	if (!latest) {
-		throw new InputProblem(
-			'Message ID',
-			`1MSG has no delivery records for message "${messageId}"${waitForFinal ? ` after ${Math.round(elapsedMs / 1000)} s` : ''}`,
+		throw new InputProblem(`1MSG has no delivery records for message "${messageId}"${waitForFinal ? ` after ${Math.round(elapsedMs / 1000)} s` : ''}`,
 			'Use the messageId that a send of this channel returned',
 		);
 	}

@@ -33,8 +33,15 @@ function lookup(json: IDataObject, path: string[]): unknown {
 /**
  * Reads node parameters for many items, cheaply. n8n 2.40 evaluates each expression in an isolated
  * VM, about 0.4 ms apiece: over thousands of items and several fields that is most of the node's
- * time. So a parameter without an expression is resolved once, a plain `{{ $json.path }}` mapping is
- * read from the item directly (the value n8n would give), and anything else goes through n8n.
+ * time. So a parameter without an expression is resolved once, and anything that is not a plain
+ * mapping goes through n8n.
+ *
+ * DELIBERATELY MIRRORS n8n: a plain `{{ $json.path }}` mapping (what dragging a field from the input
+ * panel writes) is read from the item directly, giving the value n8n's expression engine would give.
+ * If n8n ever changes what such a mapping yields, this must change with it. Guarded by
+ * test/unit/itemParameters.test.mts (which expressions count as plain) and test/nodes/sendTemplate.test.mts
+ * ("plain {{ $json… }} mappings are read without the expression engine, with the same result": the
+ * same items through this path and through n8n's engine give identical requests and output).
  */
 export function itemParameters(context: IExecuteFunctions) {
 	const raw: INodeParameters = context.getNode().parameters;

@@ -1,5 +1,5 @@
 /**
- * The two scenario pages (shared/scenarios/) as data: which parameters fill {{1}} {{2}} {{3}}.
+ * The two helpdesk scenarios (Ticket Accepted, Agent Assigned) as data: which parameters fill {{1}} {{2}} {{3}}.
  * Both the editor fields and the send code are built from this.
  */
 

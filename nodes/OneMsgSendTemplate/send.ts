@@ -10,7 +10,7 @@ import { templateSlots, type Template } from '../shared/templates';
 import { templateValuesFrom } from '../shared/templateVariables';
 import type { PreparedCall } from '../shared/itemRun';
 import { apiError, getConnection, oneMsgApiRequest } from '../shared/transport';
-import { timeoutMs, type BulkOptions } from './bulk';
+import { DEFAULTS, timeoutMs, type BulkOptions } from './bulk';
 import type { ItemParameters } from './itemParameters';
 import type { Scenario } from './scenarios';
 import { chooseTemplate, type ChosenTemplate } from './templateCatalog';
@@ -31,12 +31,12 @@ function readSendRequest(param: ItemParameters, itemIndex: number): SendRequest 
 	const options = param('options', itemIndex, {}) as { whitespace?: WhitespacePolicy; skipAlreadySent?: boolean; skipKey?: string } & BulkOptions;
 	const phone = normalizePhone(param('phone', itemIndex, ''));
 	const template = String(param('template', itemIndex, '', { extractValue: true }) ?? '').trim();
-	if (!template) throw new InputProblem('Template', 'Template is empty', 'Pick a template from the list or type its name');
+	if (!template) throw new InputProblem('Template is empty', 'Pick a template from the list or type its name');
 	const language = String(param('language', itemIndex, 'en') ?? '').trim();
-	if (!language) throw new InputProblem('Language', 'Language is empty', 'Enter the template language code, e.g. en');
+	if (!language) throw new InputProblem('Language is empty', 'Enter the template language code, e.g. en');
 	const namespace = String(param('namespace', itemIndex, '') ?? '').trim();
 	const skipKey = options.skipAlreadySent ? String(options.skipKey ?? '').trim() : undefined;
-	return { phone, template, language, namespace, policy: options.whitespace ?? 'clean', timeoutMs: timeoutMs(options), skipKey };
+	return { phone, template, language, namespace, policy: options.whitespace ?? DEFAULTS.whitespace, timeoutMs: timeoutMs(options), skipKey };
 }
 
 function sentOnceBy(call: () => Promise<IDataObject>, operation: string, request: SendRequest, chosen: ChosenTemplate, values: TemplateValues): PreparedCall {
@@ -86,9 +86,7 @@ async function send(
 function checkScenarioTemplate(template: Template, scenario: Scenario): void {
 	const slots = templateSlots(template);
 	if (slots.body !== scenario.variables.length) {
-		throw new InputProblem(
-			'Template',
-			`Template "${template.name}" has ${slots.body} body variable${slots.body === 1 ? '' : 's'}; ${scenario.displayName} fills exactly ${scenario.variables.length}`,
+		throw new InputProblem(`Template "${template.name}" has ${slots.body} body variable${slots.body === 1 ? '' : 's'}; ${scenario.displayName} fills exactly ${scenario.variables.length}`,
 			'Choose a template with {{1}} {{2}} {{3}} in its body, or use the Custom Template operation',
 		);
 	}
@@ -98,9 +96,7 @@ function checkScenarioTemplate(template: Template, scenario: Scenario): void {
 		slots.urlButtons.length && 'a URL button variable',
 	].filter(Boolean);
 	if (extra.length) {
-		throw new InputProblem(
-			'Template',
-			`Template "${template.name}" also needs ${extra.join(' and ')}, which ${scenario.displayName} does not fill`,
+		throw new InputProblem(`Template "${template.name}" also needs ${extra.join(' and ')}, which ${scenario.displayName} does not fill`,
 			'Use the Custom Template operation for this template',
 		);
 	}

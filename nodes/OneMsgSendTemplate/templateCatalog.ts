@@ -90,25 +90,19 @@ export async function chooseTemplate(
 	const template = findTemplate(templates, name, language);
 	if (!template) {
 		const languages = templates.filter((t) => t.name === name).map((t) => t.language);
-		throw new InputProblem(
-			'Template',
-			languages.length
+		throw new InputProblem(languages.length
 				? `Template "${name}" has no "${language}" version in 1MSG; it has ${languages.join(', ')}`
 				: `Template "${name}" is not among the channel's templates in 1MSG`,
 			languages.length ? 'Set Language to one of those codes' : 'Pick the template from the list, or check its name',
 		);
 	}
 	if (!isApproved(template)) {
-		throw new InputProblem(
-			'Template',
-			`Template "${name}" (${template.language}) is ${template.status || 'not approved'} in 1MSG; only approved templates can be sent`,
+		throw new InputProblem(`Template "${name}" (${template.language}) is ${template.status || 'not approved'} in 1MSG; only approved templates can be sent`,
 		);
 	}
 	const namespace = givenNamespace || resolveNamespace(templates, template);
 	if (!namespace) {
-		throw new InputProblem(
-			'Namespace',
-			"Namespace is empty and the channel's template list does not give one",
+		throw new InputProblem("Namespace is empty and the channel's template list does not give one",
 			'Copy the namespace from the template page in the 1MSG dashboard',
 		);
 	}

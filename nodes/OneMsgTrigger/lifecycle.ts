@@ -100,6 +100,5 @@ export async function unregister(this: IHookFunctions): Promise<boolean> {
 		);
 	}
 	delete staticData(this).secret;
-	delete staticData(this).channelId; // stored by earlier versions, no longer used
 	return true;
 }

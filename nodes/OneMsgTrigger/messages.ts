@@ -3,16 +3,13 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-wor
 import { parseIncomingMessages, type IncomingMessage } from '../shared/incomingMessages';
 import { downloadMedia } from './media';
 
-export const TRIGGER_EVENTS = ['status', 'message', 'echo'] as const;
-export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
-
 export interface MessageOptions {
 	downloadMedia?: boolean;
 	/** Megabytes. */
 	maxMediaSize?: number;
 }
 
-// the option's default in OneMsgTrigger.node.ts is the same literal (n8n's linter wants literals there)
+// the option's default in OneMsgTrigger.node.ts is the same literal (test/unit/defaults.test.mts)
 export const DEFAULT_MAX_MEDIA_MB = 25;
 
 /**

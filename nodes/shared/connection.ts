@@ -49,9 +49,7 @@ export function channelIdFromToken(token: string): string | undefined {
 	const channelId = normalizeChannelId(instanceId);
 	if (!channelId) return undefined;
 	if (!CHANNEL_ID.test(channelId)) {
-		throw new InputProblem(
-			'Token',
-			`The token's instanceId ${JSON.stringify(instanceId)} is not a channel ID (letters, digits, _ and - only)`,
+		throw new InputProblem(`The token's instanceId ${JSON.stringify(instanceId)} is not a channel ID (letters, digits, _ and - only)`,
 			'Enter the channel ID from the 1MSG dashboard in the credential, or copy the token again',
 		);
 	}
@@ -61,19 +59,17 @@ export function channelIdFromToken(token: string): string | undefined {
 export function normalizeBaseUrl(value: unknown): string {
 	const raw = (typeof value === 'string' ? value : '').trim() || DEFAULT_BASE_URL;
 	if (!URL.canParse(raw)) {
-		throw new InputProblem('Base URL', `Base URL "${raw}" is not a valid URL`, 'Use e.g. https://api.1msg.io');
+		throw new InputProblem(`Base URL "${raw}" is not a valid URL`, 'Use e.g. https://api.1msg.io');
 	}
 	const url = new URL(raw);
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new InputProblem(
-			'Base URL',
-			`Base URL must start with http:// or https:// (got "${url.protocol}")`,
+		throw new InputProblem(`Base URL must start with http:// or https:// (got "${url.protocol}")`,
 			'Use e.g. https://api.1msg.io',
 		);
 	}
 	// the channel id and method are appended to it: after a ? or # they would not be in the path
 	if (/[?#]/.test(raw)) {
-		throw new InputProblem('Base URL', `Base URL "${raw}" has a query (?) or fragment (#)`, 'Give only the API address, e.g. https://api.1msg.io');
+		throw new InputProblem(`Base URL "${raw}" has a query (?) or fragment (#)`, 'Give only the API address, e.g. https://api.1msg.io');
 	}
 	return raw.replace(/\/+$/, '');
 }
@@ -81,18 +77,16 @@ export function normalizeBaseUrl(value: unknown): string {
 export function resolveConnection(credentials: OneMsgCredentialData): OneMsgConnection {
 	const token = typeof credentials.token === 'string' ? credentials.token.trim() : '';
 	if (!token) {
-		throw new InputProblem('Token', 'The OneMsg credential has no token', 'Paste the channel API token from the 1MSG dashboard');
+		throw new InputProblem('The OneMsg credential has no token', 'Paste the channel API token from the 1MSG dashboard');
 	}
 	const baseUrl = normalizeBaseUrl(credentials.baseUrl);
 	const given = normalizeChannelId(credentials.channelId);
 	if (given && !CHANNEL_ID.test(given)) {
-		throw new InputProblem('Channel ID', `Channel ID "${given}" may only have letters, digits, _ and -`, 'Copy the channel ID from the 1MSG dashboard');
+		throw new InputProblem(`Channel ID "${given}" may only have letters, digits, _ and -`, 'Copy the channel ID from the 1MSG dashboard');
 	}
 	const channelId = given || channelIdFromToken(token);
 	if (!channelId) {
-		throw new InputProblem(
-			'Channel ID',
-			'The OneMsg credential has no channel ID and the token does not carry one',
+		throw new InputProblem('The OneMsg credential has no channel ID and the token does not carry one',
 			'Enter the channel ID shown in the 1MSG dashboard',
 		);
 	}

@@ -15,10 +15,10 @@ export function numberInput(value: unknown, field: string, { min, max, integer =
 	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 	const kind = integer ? 'a whole number' : 'a number';
 	if (!Number.isFinite(number) || (integer && !Number.isInteger(number))) {
-		throw new InputProblem(field, `${field} must be ${kind}, got ${JSON.stringify(value) ?? String(value)}`, `Give ${kind} from ${min} to ${max}`);
+		throw new InputProblem(`${field} must be ${kind}, got ${JSON.stringify(value) ?? String(value)}`, `Give ${kind} from ${min} to ${max}`);
 	}
 	if (number < min || number > max) {
-		throw new InputProblem(field, `${field} must be from ${min} to ${max}, got ${number}`, `Give ${kind} from ${min} to ${max}`);
+		throw new InputProblem(`${field} must be from ${min} to ${max}, got ${number}`, `Give ${kind} from ${min} to ${max}`);
 	}
 	return number;
 }

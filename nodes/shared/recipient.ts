@@ -19,7 +19,7 @@ export interface Recipient {
 export function parseRecipient(value: unknown, routing: HiddenNumberRouting = 'chatId', field = 'To'): Recipient {
 	const written = value === null || value === undefined ? '' : String(value).trim();
 	if (!written) {
-		throw new InputProblem(field, `${field} is empty`, 'Map the chatId of a OneMsg Trigger item, or a phone number in international format');
+		throw new InputProblem(`${field} is empty`, 'Map the chatId of a OneMsg Trigger item, or a phone number in international format');
 	}
 	const hidden = /^([^@\s]+)@lid$/i.exec(written);
 	if (hidden) {
@@ -29,7 +29,7 @@ export function parseRecipient(value: unknown, routing: HiddenNumberRouting = 'c
 	}
 	if (/^[^@\s]+@g\.us$/i.test(written)) return { chatId: written, fields: { chatId: written } };
 	if (written.includes('@') && !/@c\.us$/i.test(written)) {
-		throw new InputProblem(field, `${field} "${written}" is not a phone number or a 1MSG chat id`, 'Use a phone number, or a chat id ending in @c.us or @lid');
+		throw new InputProblem(`${field} "${written}" is not a phone number or a 1MSG chat id`, 'Use a phone number, or a chat id ending in @c.us or @lid');
 	}
 	const chatId = `${normalizePhone(written, field)}@c.us`;
 	return { chatId, fields: { chatId } };

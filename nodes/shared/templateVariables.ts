@@ -39,15 +39,13 @@ export function templateValuesFrom(
 	const known = new Set(fields.map((f) => f.id));
 	const extra = Object.keys(given).filter((id) => !known.has(id) && isGiven(given[id]));
 	if (extra.length) {
-		throw new InputProblem(
-			'Variables',
-			`Variables ${extra.join(', ')} are not in the template, which takes ${fields.map((f) => f.id).join(', ') || 'no variables'}`,
+		throw new InputProblem(`Variables ${extra.join(', ')} are not in the template, which takes ${fields.map((f) => f.id).join(', ') || 'no variables'}`,
 			'Refresh the variable list (the template may have changed) and remove the extra values',
 		);
 	}
 	const missing = fields.filter((f) => !isGiven(given[f.id])).map((f) => f.displayName);
 	if (missing.length) {
-		throw new InputProblem('Variables', `Missing value for ${missing.join(', ')}`, 'Every variable of the template needs a value');
+		throw new InputProblem(`Missing value for ${missing.join(', ')}`, 'Every variable of the template needs a value');
 	}
 
 	const text = (id: string, label: string) => templateVariableText(given[id], label, policy);
@@ -58,7 +56,7 @@ export function templateValuesFrom(
 	if (slots.headerMedia) {
 		const link = String(given.header_media).trim();
 		if (!/^https?:\/\/\S+$/i.test(link)) {
-			throw new InputProblem('Variables', `Header ${slots.headerMedia} link "${link}" is not an http(s) URL`, 'Give a public link to the file');
+			throw new InputProblem(`Header ${slots.headerMedia} link "${link}" is not an http(s) URL`, 'Give a public link to the file');
 		}
 		values.headerMedia = { type: slots.headerMedia, link };
 	} else if (slots.headerText) {

@@ -11,15 +11,13 @@ const FORBIDDEN_RUN = /[ \r\n\t\v\f\u2028\u2029]*[\r\n\t\v\f\u2028\u2029][ \r\n\
 export function templateVariableText(value: unknown, field: string, policy: WhitespacePolicy): string {
 	const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 	if (policy === 'reject' && FORBIDDEN_WHITESPACE.test(text)) {
-		throw new InputProblem(
-			field,
-			`${field} contains a line break, a tab or more than 4 spaces in a row, which WhatsApp templates do not allow`,
+		throw new InputProblem(`${field} contains a line break, a tab or more than 4 spaces in a row, which WhatsApp templates do not allow`,
 			'Remove them, or set Options → Line Breaks and Tabs to "Replace With a Space"',
 		);
 	}
 	const cleaned = (policy === 'clean' ? text.replace(FORBIDDEN_RUN, ' ') : text).trim();
 	if (!cleaned) {
-		throw new InputProblem(field, `${field} is empty`, 'Every template variable needs a value');
+		throw new InputProblem(`${field} is empty`, 'Every template variable needs a value');
 	}
 	return cleaned;
 }
@@ -33,10 +31,10 @@ export const characterCount = (text: string): number => [...text].length;
  */
 export function messageText(value: unknown, field: string, max: number, { required = true } = {}): string {
 	const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-	if (required && !text.trim()) throw new InputProblem(field, `${field} is empty`, 'WhatsApp does not send empty messages');
+	if (required && !text.trim()) throw new InputProblem(`${field} is empty`, 'WhatsApp does not send empty messages');
 	const count = characterCount(text);
 	if (count > max) {
-		throw new InputProblem(field, `${field} has ${count} characters; WhatsApp allows at most ${max}`, 'Shorten it, or split it into several messages');
+		throw new InputProblem(`${field} has ${count} characters; WhatsApp allows at most ${max}`, 'Shorten it, or split it into several messages');
 	}
 	return text;
 }

@@ -31,6 +31,7 @@ describe('normalizePhone', () => {
 	});
 
 	test('the error names the field', () => {
-		expect(() => normalizePhone('12', 'Phone')).toThrow(expect.objectContaining({ field: 'Phone' }));
+		expect(() => normalizePhone('12', 'Phone')).toThrow(/^Phone "12" has 2 digits/);
+		expect(() => normalizePhone('12', 'Customer Number')).toThrow(/^Customer Number "12" has 2 digits/);
 	});
 });

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BulkOptions } from '../../OneMsgSendTemplate/bulk';
-import { timeoutMs } from '../../OneMsgSendTemplate/bulk';
+import { DEFAULTS, timeoutMs } from '../../OneMsgSendTemplate/bulk';
 import type { ItemParameters } from '../../OneMsgSendTemplate/itemParameters';
 import { describeNotSent, isWindowClosed } from '../../shared/apiFailure';
 import type { PreparedCall } from '../../shared/itemRun';
@@ -33,7 +33,7 @@ export const HINTS = {
 export const options = (param: ItemParameters, itemIndex: number) => param('options', itemIndex, {}) as OneMsgOptions;
 
 export function readRecipient(param: ItemParameters, itemIndex: number): Recipient {
-	return parseRecipient(param('to', itemIndex, ''), options(param, itemIndex).hiddenNumberRouting ?? 'chatId');
+	return parseRecipient(param('to', itemIndex, ''), options(param, itemIndex).hiddenNumberRouting ?? DEFAULTS.hiddenNumberRouting);
 }
 
 /** The optional message to quote; 1MSG takes only WhatsApp message ids (`wamid.…`). */
@@ -41,7 +41,7 @@ export function readReplyTo(param: ItemParameters, itemIndex: number): string | 
 	const value = String(param('replyTo', itemIndex, '') ?? '').trim();
 	if (!value) return undefined;
 	if (!/^wamid\.\S+$/.test(value)) {
-		throw new InputProblem('Reply To', `Reply To "${value}" is not a WhatsApp message id`, 'Map the messageId of a OneMsg Trigger item (it starts with wamid.)');
+		throw new InputProblem(`Reply To "${value}" is not a WhatsApp message id`, 'Map the messageId of a OneMsg Trigger item (it starts with wamid.)');
 	}
 	return value;
 }

@@ -28,7 +28,7 @@ export const markAsRead: Action = {
 
 	async prepare(context, itemIndex, param) {
 		const messageId = String(param('messageId', itemIndex, '') ?? '').trim();
-		if (!messageId) throw new InputProblem('Message ID', 'Message ID is empty', 'Map the messageId of a OneMsg Trigger item');
+		if (!messageId) throw new InputProblem('Message ID is empty', 'Map the messageId of a OneMsg Trigger item');
 		const typing = param('typing', itemIndex, false) === true;
 		const timeoutMs = sendTimeout(param, itemIndex);
 		return async () => {
