@@ -7,7 +7,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 import { request } from 'undici';
 import { describe, expect, test } from 'vitest';
 import { credentialsFor, useFake } from './support/fixtures.mts';
-import { resolveConnection } from '../nodes/shared/connection.ts';
+import { resolveConnection } from '../nodes/transport/connection.ts';
 import { credentialType, resolveForCredential } from './support/n8n.mts';
 
 const jwt = (payload: object) =>

@@ -7,7 +7,8 @@ import { describe, expect, test } from 'vitest';
 
 // the built transport, loaded with require like n8n loads it: one NodeApiError class for both
 const require = createRequire(import.meta.url);
-const { oneMsgApiRequest } = require('../dist/nodes/shared/transport.js') as typeof import('../nodes/shared/transport.ts');
+const { oneMsgApiRequest } = require('../dist/nodes/transport/request.js') as typeof import('../nodes/transport/request.ts');
+const { failureOf } = require('../dist/nodes/transport/failure.js') as typeof import('../nodes/transport/failure.ts');
 
 function contextFailing(codes: string[]) {
 	const calls: unknown[] = [];
@@ -38,7 +39,8 @@ describe('reads asked again without an HTTP answer', () => {
 	test('a write (POST) is never repeated by the transport', async () => {
 		const { context, calls } = contextFailing(['ECONNREFUSED']);
 		const error = await oneMsgApiRequest.call(context as never, { method: 'POST', path: 'webhook', body: {} }).catch((e: unknown) => e);
-		expect(error).toMatchObject({ message: expect.stringMatching(/^1MSG: could not get an answer/), context: { sendOutcome: 'notSent', networkCode: 'ECONNREFUSED' } });
+		expect(error).toMatchObject({ message: expect.stringMatching(/^1MSG: could not get an answer/) });
+		expect(failureOf(error)).toEqual({ kind: 'notSent', networkCode: 'ECONNREFUSED' });
 		expect(calls).toHaveLength(1);
 	});
 

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { classifyFailure, queueSettings } from '../OneMsgSendTemplate/bulk';
+import { queueSettings } from '../OneMsgSendTemplate/bulk';
 import { itemParameters } from '../OneMsgSendTemplate/itemParameters';
 import { QUEUE_OPTIONS, subtitleFor } from '../OneMsgSendTemplate/properties';
 import { errorFields, runCheckedItems } from '../shared/itemRun';
@@ -107,7 +107,6 @@ export class OneMsg implements INodeType {
 		return [
 			await runCheckedItems(this, async (itemIndex) => await action.prepare(this, itemIndex, param), {
 				queue: queueSettings(this, operation),
-				classify: classifyFailure,
 				done: sends ? 'sent' : 'done',
 				errorItem: (error) => ({ ...(sends ? { sent: false } : {}), operation, ...errorFields(error) }),
 			}),

@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { errorFields, runCheckedItems, type PreparedCall } from '../shared/itemRun';
-import { classifyFailure, queueSettings } from './bulk';
+import { queueSettings } from './bulk';
 import { itemParameters, type ItemParameters } from './itemParameters';
 import { prepareDeliveryStatus } from './deliveryStatus';
 import { operationSubtitle, sendTemplateProperties } from './properties';
@@ -46,7 +46,6 @@ export class OneMsgSendTemplate implements INodeType {
 		return [
 			await runCheckedItems(this, async (itemIndex) => await prepareOperation.call(this, operation, itemIndex, catalog, param), {
 				queue,
-				classify: classifyFailure,
 				done: operation === 'deliveryStatus' ? 'answered' : 'sent',
 				errorItem: (error) => ({ ...(operation === 'deliveryStatus' ? {} : { sent: false }), operation, ...errorFields(error) }),
 			}),

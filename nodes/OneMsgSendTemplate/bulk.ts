@@ -1,10 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { numberInput, type NumberRule } from '../shared/numberInput';
-import { BASE_RETRY_DELAY_MS, MAX_RETRY_WAIT_MS } from '../shared/retryAfter';
-import type { Failure, QueueOptions } from '../shared/sendQueue';
-import { DEFAULT_TIMEOUT_MS, toNodeError, type SendOutcome } from '../shared/transport';
+import { BASE_RETRY_DELAY_MS, MAX_RETRY_WAIT_MS } from '../transport/retryAfter';
+import type { QueueOptions } from '../shared/sendQueue';
+import { DEFAULT_TIMEOUT_MS, toNodeError } from '../transport/request';
 
 /**
  * Every default the code falls back to when an option is not set. The editor's descriptions write
@@ -65,15 +64,4 @@ export function queueSettings(
 /** The deadline of each API call of the node's run (Options → Timeout). */
 export function timeoutMs(options: BulkOptions): number {
 	return option(options.timeout, 'Timeout (Seconds)', RULES.timeout, DEFAULTS.timeoutSeconds) * 1000;
-}
-
-/** What the transport found out about a failed call decides whether the queue may try it again. */
-export function classifyFailure(error: unknown): Failure {
-	if (!(error instanceof NodeApiError)) return { kind: 'final' };
-	if (error.httpCode === '429') {
-		const retryAfterMs = error.context.retryAfterMs;
-		return { kind: 'rateLimited', retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : undefined };
-	}
-	const outcome = error.context.sendOutcome as SendOutcome | undefined;
-	return outcome ? { kind: outcome } : { kind: 'final' };
 }

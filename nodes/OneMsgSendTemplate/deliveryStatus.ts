@@ -5,7 +5,7 @@ import { normalizeStatusRecord, type DeliveryEvent } from '../shared/deliveryEve
 import { isFinal, latestEvent } from '../shared/deliveryReport';
 import { numberInput } from '../shared/numberInput';
 import { InputProblem } from '../shared/problems';
-import { getConnection, oneMsgApiRequest, toNodeError } from '../shared/transport';
+import { getConnection, oneMsgApiRequest, toNodeError } from '../transport/request';
 import { DEFAULTS } from './bulk';
 import type { ItemParameters } from './itemParameters';
 

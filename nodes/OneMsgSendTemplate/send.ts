@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
 
-import { describeNotSent } from '../shared/apiFailure';
+import { describeNotSent } from '../transport/apiFailure';
 import { defaultSendKey } from '../shared/sendOnce';
 import { sendTemplateBody, type TemplateValues } from '../shared/payload';
 import { normalizePhone } from '../shared/phone';
@@ -9,7 +9,7 @@ import { templateVariableText, type WhitespacePolicy } from '../shared/text';
 import { templateSlots, type Template } from '../shared/templates';
 import { templateValuesFrom } from '../shared/templateVariables';
 import type { PreparedCall } from '../shared/itemRun';
-import { apiError, getConnection, oneMsgApiRequest } from '../shared/transport';
+import { apiError, getConnection, oneMsgApiRequest } from '../transport/request';
 import { DEFAULTS, timeoutMs, type BulkOptions } from './bulk';
 import type { ItemParameters } from './itemParameters';
 import type { Scenario } from './scenarios';

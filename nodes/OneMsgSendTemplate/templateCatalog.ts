@@ -10,7 +10,7 @@ import {
 	type Template,
 } from '../shared/templates';
 import { variableFields } from '../shared/templateVariables';
-import { oneMsgApiRequest, type OneMsgContext } from '../shared/transport';
+import { oneMsgApiRequest, type OneMsgContext } from '../transport/request';
 
 export async function loadTemplates(this: OneMsgContext, timeoutMs?: number): Promise<Template[]> {
 	return await fetchAllTemplates(

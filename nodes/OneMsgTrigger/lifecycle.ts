@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { oneMsgApiRequest } from '../shared/transport';
+import { oneMsgApiRequest } from '../transport/request';
 import {
 	MAX_WEBHOOK_URLS,
 	parseWebhookUrls,

@@ -5,8 +5,8 @@
  * from something that is not a status report.
  */
 
-import { isWindowClosed } from './apiFailure';
-import { normalizeChannelId } from './connection';
+import { isWindowClosed } from '../transport/apiFailure';
+import { normalizeChannelId } from '../transport/connection';
 
 export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed', 'undelivered'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { HINTS } from './apiFailure';
+import { HINTS } from '../transport/apiFailure';
 import { SendOnce } from './sendOnce';
-import { countResults, runQueue, type Failure, type QueueOptions } from './sendQueue';
-import { toNodeError } from './transport';
+import { failureOf } from '../transport/failure';
+import { countResults, runQueue, type QueueOptions } from './sendQueue';
+import { toNodeError } from '../transport/request';
 
 /**
  * A checked item, ready to go: calling it sends (again, when the queue retries). With Skip Items
@@ -25,7 +26,6 @@ export async function runCheckedItems(
 	prepare: (itemIndex: number) => Promise<PreparedCall>,
 	options: {
 		queue: Pick<QueueOptions, 'concurrency' | 'maxAttempts' | 'retryMaybeSent' | 'baseDelayMs' | 'maxDelayMs'>;
-		classify: (error: unknown) => Failure;
 		errorItem: (error: NodeError) => IDataObject;
 		/** What a success did, for the counts in the node's error: "sent" or "answered". */
 		done?: string;
@@ -45,7 +45,7 @@ export async function runCheckedItems(
 	const firstProblem = prepared.find((p) => p.error)?.error;
 	if (firstProblem && !continueOnFail) throw firstProblem;
 
-	const sendOnce = prepared.some((p) => p.call?.once) ? skipItemsAlreadySent(context, options.classify) : undefined;
+	const sendOnce = prepared.some((p) => p.call?.once) ? skipItemsAlreadySent(context) : undefined;
 	// A retry sends the checked item again without checking it again. An item that failed its
 	// checks fails as it is: its error is not an answer from 1MSG to try again.
 	const failedChecks = new Set(prepared.map((p) => p.error).filter(Boolean));
@@ -57,7 +57,7 @@ export async function runCheckedItems(
 			const once = call.once;
 			return once && sendOnce ? await sendOnce.send(once.key, itemIndex, call, () => once.skipped) : await call();
 		},
-		(error) => (failedChecks.has(error as never) ? { kind: 'final' } : options.classify(error)),
+		(error) => (failedChecks.has(error as never) ? { kind: 'final' } : failureOf(error)),
 		{ ...options.queue, stopOnFailure: !continueOnFail, sleep, now: Date.now, random: Math.random },
 	);
 
@@ -93,9 +93,9 @@ export function errorFields(error: NodeError): IDataObject {
 }
 
 /** Skip Items Already Sent: n8n's de-duplication store, and what counts as a send that may have gone out. */
-function skipItemsAlreadySent(context: IExecuteFunctions, classify: (error: unknown) => Failure): SendOnce {
+function skipItemsAlreadySent(context: IExecuteFunctions): SendOnce {
 	return new SendOnce(context.helpers, {
-		mayHaveBeenSent: (error) => classify(error).kind === 'maybeSent',
+		mayHaveBeenSent: (error) => failureOf(error).kind === 'maybeSent',
 		uncertain: () =>
 			new NodeOperationError(
 				context.getNode(),

@@ -13,14 +13,8 @@
  * undefined ("not sent").
  * Timers, clock and randomness are injected: the logic is tested without waiting.
  */
-import { backoffMs, waitsTooLong } from './retryAfter';
-
-export type FailureKind = 'rateLimited' | 'notSent' | 'maybeSent' | 'final';
-
-export interface Failure {
-	kind: FailureKind;
-	retryAfterMs?: number;
-}
+import type { Failure } from '../transport/failure';
+import { backoffMs, waitsTooLong } from '../transport/retryAfter';
 
 export interface QueueOptions {
 	concurrency: number;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { channelIdFromToken, normalizeBaseUrl, resolveConnection } from '../../nodes/shared/connection.ts';
+import { channelIdFromToken, normalizeBaseUrl, resolveConnection } from '../../nodes/transport/connection.ts';
 
 const jwt = (payload: object) =>
 	['{"alg":"HS256","typ":"JWT"}', JSON.stringify(payload), 'signature'].map((p) => Buffer.from(p).toString('base64url')).join('.');

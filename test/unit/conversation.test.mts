@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { readButtons } from '../../nodes/OneMsg/actions/sendButtons.ts';
-import { isWindowClosed } from '../../nodes/shared/apiFailure.ts';
+import { isWindowClosed } from '../../nodes/transport/apiFailure.ts';
 import { conversationWindow, WINDOW_MS } from '../../nodes/shared/conversationWindow.ts';
 import { parseRecipient } from '../../nodes/shared/recipient.ts';
 import { messageText } from '../../nodes/shared/text.ts';

@@ -4,11 +4,11 @@ import { NodeApiError } from 'n8n-workflow';
 import type { BulkOptions } from '../../OneMsgSendTemplate/bulk';
 import { DEFAULTS, timeoutMs } from '../../OneMsgSendTemplate/bulk';
 import type { ItemParameters } from '../../OneMsgSendTemplate/itemParameters';
-import { describeNotSent, isWindowClosed } from '../../shared/apiFailure';
+import { describeNotSent, isWindowClosed } from '../../transport/apiFailure';
 import type { PreparedCall } from '../../shared/itemRun';
 import { InputProblem } from '../../shared/problems';
 import { parseRecipient, type HiddenNumberRouting, type Recipient } from '../../shared/recipient';
-import { apiError, getConnection, oneMsgApiRequest } from '../../shared/transport';
+import { apiError, getConnection, oneMsgApiRequest } from '../../transport/request';
 
 /** One operation of the OneMsg node: its fields, and how one item is checked and then run. */
 export interface Action {

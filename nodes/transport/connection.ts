@@ -1,4 +1,4 @@
-import { InputProblem } from './problems';
+import { InputProblem } from '../shared/problems';
 
 export const DEFAULT_BASE_URL = 'https://api.1msg.io';
 

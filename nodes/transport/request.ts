@@ -13,8 +13,9 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { describeHttpFailure, HINTS, redactToken, type ApiFailure } from './apiFailure';
 import { resolveConnection, type OneMsgConnection } from './connection';
+import { failureOf, withFailure } from './failure';
 import { backoffMs, MAX_RETRY_WAIT_MS, retryAfterMs, waitsTooLong } from './retryAfter';
-import { InputProblem } from './problems';
+import { InputProblem } from '../shared/problems';
 
 export const CREDENTIAL_TYPE = 'oneMsgChannelApi';
 
@@ -32,12 +33,6 @@ export interface ApiCall {
 	/** Deadline of each exchange, from connecting to the answer's last byte; DEFAULT_TIMEOUT_MS when not given. */
 	timeoutMs?: number;
 }
-
-/**
- * What a failed call tells about the message, kept on the NodeApiError's context for the send queue:
- * `notSent` (nothing reached 1MSG, or 1MSG refused before processing) or `maybeSent`.
- */
-export type SendOutcome = 'notSent' | 'maybeSent';
 
 interface ResolvedCredential {
 	connection: OneMsgConnection;
@@ -101,12 +96,11 @@ export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Prom
 /** How long to wait before asking again after a failed read, or undefined when asking again is pointless. */
 function readRetryWait(error: unknown, attempt: number): number | undefined {
 	if (!(error instanceof NodeApiError)) return undefined;
-	const status = Number(error.httpCode);
-	if (status === 429) {
-		const retryAfter = error.context.retryAfterMs as number | undefined;
-		return waitsTooLong(retryAfter) ? undefined : (retryAfter ?? backoffMs(attempt, Math.random));
+	const failure = failureOf(error);
+	if (failure.kind === 'rateLimited') {
+		return waitsTooLong(failure.retryAfterMs) ? undefined : (failure.retryAfterMs ?? backoffMs(attempt, Math.random));
 	}
-	if (status >= 500 || RETRYABLE_NETWORK_CODES.has(String(error.context.networkCode))) return backoffMs(attempt, Math.random);
+	if (Number(error.httpCode) >= 500 || RETRYABLE_NETWORK_CODES.has(failure.networkCode ?? '')) return backoffMs(attempt, Math.random);
 	return undefined;
 }
 
@@ -185,11 +179,8 @@ async function exchange(
 		failure.hint = `1MSG asks to wait ${Math.round(retryAfter! / 1000)} s, longer than the ${MAX_RETRY_WAIT_MS / 1000} s this node waits between tries; nothing was sent, run it again later.`;
 	}
 	const error = apiError(context, failure, call.itemIndex);
-	if (status === 429) {
-		error.context.retryAfterMs = retryAfter;
-	} else if (status >= 500 || status < 300) {
-		error.context.sendOutcome = 'maybeSent' satisfies SendOutcome;
-	}
+	if (status === 429) throw withFailure(error, { kind: 'rateLimited', retryAfterMs: retryAfter });
+	if (status >= 500 || status < 300) throw withFailure(error, { kind: 'maybeSent' });
 	throw error;
 }
 
@@ -249,9 +240,10 @@ function unreachable(context: OneMsgContext, connection: OneMsgConnection, cause
 		},
 		call.itemIndex,
 	);
-	error.context.sendOutcome = (beforeSending ? 'notSent' : 'maybeSent') satisfies SendOutcome;
-	if (typeof code === 'string') error.context.networkCode = code;
-	return error;
+	return withFailure(error, {
+		kind: beforeSending ? 'notSent' : 'maybeSent',
+		...(typeof code === 'string' ? { networkCode: code } : {}),
+	});
 }
 
 /** The token removed from every text of an error: message, description, and anything in its context. */
