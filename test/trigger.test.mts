@@ -3,7 +3,7 @@
  * deliveries through WebhookContext on a real loopback server.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { WINDOW_CLOSED_HINT } from '../nodes/shared/deliveryEvents.ts';
+import { WINDOW_CLOSED_HINT } from '../nodes/api/deliveryEvents.ts';
 import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
 import { credentialsFor, startFake, useFake } from './support/fixtures.mts';
 import { TriggerHarness } from './support/n8n.mts';

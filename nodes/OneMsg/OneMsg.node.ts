@@ -1,11 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { queueSettings } from '../OneMsgSendTemplate/bulk';
-import { itemParameters } from '../OneMsgSendTemplate/itemParameters';
-import { QUEUE_OPTIONS, subtitleFor } from '../OneMsgSendTemplate/properties';
-import { errorFields, runCheckedItems } from '../shared/itemRun';
-import { forOperations, recipientProperty, replyToProperty, SEND_OPERATIONS } from './actions/common';
+import { itemParameters } from '../itemRun/itemParameters';
+import { errorFields, runCheckedItems } from '../itemRun/itemRun';
+import { forOperations, subtitleFor } from '../itemRun/operations';
+import { QUEUE_OPTIONS, queueSettings } from '../itemRun/queueOptions';
+import { recipientProperty, replyToProperty, SEND_OPERATIONS } from './actions/common';
 import { actionFor, ACTIONS } from './actions/router';
 
 const operation: INodeProperties = {

@@ -1,7 +1,7 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DELIVERY_STATUSES } from '../shared/deliveryEvents';
+import { DELIVERY_STATUSES } from '../api/deliveryEvents';
 import { isRegistered, register, unregister } from './lifecycle';
 import { receive } from './receive';
 

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { parseIncomingMessages, type IncomingMessage } from '../shared/incomingMessages';
+import { parseIncomingMessages, type IncomingMessage } from '../api/incomingMessages';
 import { downloadMedia } from './media';
 
 export interface MessageOptions {

@@ -1,4 +1,4 @@
-import { InputProblem } from '../shared/problems';
+import { InputProblem } from '../itemRun/inputProblem';
 
 export const DEFAULT_BASE_URL = 'https://api.1msg.io';
 

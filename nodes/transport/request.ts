@@ -15,7 +15,7 @@ import { describeHttpFailure, HINTS, redactToken, type ApiFailure } from './apiF
 import { resolveConnection, type OneMsgConnection } from './connection';
 import { failureOf, withFailure } from './failure';
 import { backoffMs, MAX_RETRY_WAIT_MS, retryAfterMs, waitsTooLong } from './retryAfter';
-import { InputProblem } from '../shared/problems';
+import { InputProblem } from '../itemRun/inputProblem';
 
 export const CREDENTIAL_TYPE = 'oneMsgChannelApi';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WINDOW_CLOSED_HINT } from '../../nodes/shared/deliveryEvents.ts';
+import { WINDOW_CLOSED_HINT } from '../../nodes/api/deliveryEvents.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
 import { LocalN8n, ROOT, packPackage, waitUntil, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
 import { scenarioBody } from '../support/fixtures.mts';

@@ -4,7 +4,7 @@
  */
 import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
 import { describe, expect, test } from 'vitest';
-import { DEFAULTS } from '../../nodes/OneMsgSendTemplate/bulk.ts';
+import { DEFAULTS } from '../../nodes/itemRun/queueOptions.ts';
 import { DEFAULT_MAX_MEDIA_MB } from '../../nodes/OneMsgTrigger/messages.ts';
 import { OneMsg } from '../../nodes/OneMsg/OneMsg.node.ts';
 import { OneMsgSendTemplate } from '../../nodes/OneMsgSendTemplate/OneMsgSendTemplate.node.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { normalizePhone } from '../../nodes/shared/phone.ts';
+import { normalizePhone } from '../../nodes/api/phone.ts';
 
 describe('normalizePhone', () => {
 	test.each([

@@ -1,13 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { BulkOptions } from '../../OneMsgSendTemplate/bulk';
-import { DEFAULTS, timeoutMs } from '../../OneMsgSendTemplate/bulk';
-import type { ItemParameters } from '../../OneMsgSendTemplate/itemParameters';
+import type { BulkOptions } from '../../itemRun/queueOptions';
+import { DEFAULTS, timeoutMs } from '../../itemRun/queueOptions';
+import type { ItemParameters } from '../../itemRun/itemParameters';
 import { describeNotSent, isWindowClosed } from '../../transport/apiFailure';
-import type { PreparedCall } from '../../shared/itemRun';
-import { InputProblem } from '../../shared/problems';
-import { parseRecipient, type HiddenNumberRouting, type Recipient } from '../../shared/recipient';
+import type { PreparedCall } from '../../itemRun/itemRun';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { forOperations } from '../../itemRun/operations';
+import { parseRecipient, type HiddenNumberRouting, type Recipient } from '../recipient';
 import { apiError, getConnection, oneMsgApiRequest } from '../../transport/request';
 
 /** One operation of the OneMsg node: its fields, and how one item is checked and then run. */
@@ -21,8 +22,6 @@ export interface OneMsgOptions extends BulkOptions {
 }
 
 export const SEND_OPERATIONS = ['sendText', 'sendFile', 'sendButtons'];
-
-export const forOperations = (operation: string[]) => ({ show: { operation } });
 
 export const HINTS = {
 	windowClosed:

@@ -1,6 +1,6 @@
 import type { Action } from './common';
 import { readRecipient, sendTimeout } from './common';
-import { conversationWindow } from '../../shared/conversationWindow';
+import { conversationWindow } from '../conversationWindow';
 import { oneMsgApiRequest } from '../../transport/request';
 
 /** The newest messages of the chat read for the window: enough to reach past a burst of the business's own. */

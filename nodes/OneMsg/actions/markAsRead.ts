@@ -1,6 +1,7 @@
 import type { Action } from './common';
-import { forOperations, sendTimeout } from './common';
-import { InputProblem } from '../../shared/problems';
+import { forOperations } from '../../itemRun/operations';
+import { sendTimeout } from './common';
+import { InputProblem } from '../../itemRun/inputProblem';
 import { oneMsgApiRequest } from '../../transport/request';
 
 /** Mark as Read: POST /readMessage; with Typing, the customer also sees "typing…" until the reply (at most 25 s). */

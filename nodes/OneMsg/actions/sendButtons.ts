@@ -1,7 +1,8 @@
 import type { Action } from './common';
-import { forOperations, readRecipient, textProperty, readReplyTo, sendMessage, sendTimeout } from './common';
-import { InputProblem } from '../../shared/problems';
-import { characterCount, messageText } from '../../shared/text';
+import { forOperations } from '../../itemRun/operations';
+import { readRecipient, textProperty, readReplyTo, sendMessage, sendTimeout } from './common';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { characterCount, messageText } from '../../api/text';
 
 export const MAX_BUTTONS = 3;
 export const MAX_BUTTON_TITLE = 20;

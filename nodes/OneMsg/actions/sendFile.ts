@@ -1,11 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Action } from './common';
-import { forOperations, readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
-import type { ItemParameters } from '../../OneMsgSendTemplate/itemParameters';
-import { fileNameFromUrl } from '../../shared/incomingMessages';
-import { InputProblem } from '../../shared/problems';
-import { messageText } from '../../shared/text';
+import { forOperations } from '../../itemRun/operations';
+import { readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
+import type { ItemParameters } from '../../itemRun/itemParameters';
+import { fileNameFromUrl } from '../../api/incomingMessages';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { messageText } from '../../api/text';
 
 export const MAX_CAPTION = 1024;
 

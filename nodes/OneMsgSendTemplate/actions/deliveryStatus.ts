@@ -1,13 +1,72 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { normalizeStatusRecord, type DeliveryEvent } from '../shared/deliveryEvents';
-import { isFinal, latestEvent } from '../shared/deliveryReport';
-import { numberInput } from '../shared/numberInput';
-import { InputProblem } from '../shared/problems';
-import { getConnection, oneMsgApiRequest, toNodeError } from '../transport/request';
-import { DEFAULTS } from './bulk';
-import type { ItemParameters } from './itemParameters';
+import { normalizeStatusRecord, type DeliveryEvent } from '../../api/deliveryEvents';
+import { isFinal, latestEvent } from '../deliveryReport';
+import { numberInput } from '../../itemRun/numberInput';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { getConnection, oneMsgApiRequest, toNodeError } from '../../transport/request';
+import { DEFAULTS } from '../../itemRun/queueOptions';
+import { forOperations } from '../../itemRun/operations';
+import type { PrepareItem } from './common';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'wamid.HBgLMTQxNTU1NTI2NzEVAgARGBI5QTM3',
+		description: 'The messageId a send returned',
+		displayOptions: forOperations(['deliveryStatus']),
+	},
+	{
+		displayName: 'Wait for Final Status',
+		name: 'waitForFinal',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to poll 1MSG until the message is read, failed or undelivered, or the timeout passes (then the last known status is output with final false)',
+		displayOptions: forOperations(['deliveryStatus']),
+	},
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'waitTimeout',
+		type: 'number',
+		default: 60,
+		typeOptions: { minValue: 0, numberPrecision: 1 },
+		description: 'How long to wait at most',
+		displayOptions: { show: { operation: ['deliveryStatus'], waitForFinal: [true] } },
+	},
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		default: 5,
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		description: 'Time between two requests to 1MSG',
+		displayOptions: { show: { operation: ['deliveryStatus'], waitForFinal: [true] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'statusOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: forOperations(['deliveryStatus']),
+		options: [
+			{
+				displayName: 'Delivered Is Final',
+				name: 'deliveredIsFinal',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to treat delivered as final. Turn on when your customers may have read receipts off: 1MSG then never reports read.',
+			},
+		],
+	},
+];
 
 /** GET /hookInfo once: the message's status records, normalized like the trigger's items. */
 async function statusRecords(context: IExecuteFunctions, messageId: string, itemIndex: number): Promise<DeliveryEvent[] | undefined> {
@@ -24,11 +83,7 @@ async function statusRecords(context: IExecuteFunctions, messageId: string, item
 }
 
 /** Get Delivery Status for one item: its fields are checked now, 1MSG is asked when the call runs. */
-export async function prepareDeliveryStatus(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	param: ItemParameters,
-): Promise<() => Promise<IDataObject>> {
+export const prepareDeliveryStatus: PrepareItem = async (context, itemIndex, param) => {
 	const messageId = String(param('messageId', itemIndex, '') ?? '').trim();
 	if (!messageId) throw new InputProblem('Message ID is empty', 'Map the messageId a send returned');
 	const waitForFinal = param('waitForFinal', itemIndex, false) as boolean;
@@ -36,8 +91,8 @@ export async function prepareDeliveryStatus(
 	const deliveredIsFinal = options.deliveredIsFinal ?? false;
 	const timeoutMs = waitForFinal ? numberInput(param('waitTimeout', itemIndex, DEFAULTS.waitTimeoutSeconds), 'Timeout (Seconds)', { min: 0, max: 86_400 }) * 1000 : 0;
 	const intervalMs = waitForFinal ? numberInput(param('pollInterval', itemIndex, DEFAULTS.pollIntervalSeconds), 'Poll Interval (Seconds)', { min: 0.1, max: 3600 }) * 1000 : 0;
-	return async () => await pollStatus(this, itemIndex, messageId, { waitForFinal, deliveredIsFinal, timeoutMs, intervalMs });
-}
+	return async () => await pollStatus(context, itemIndex, messageId, { waitForFinal, deliveredIsFinal, timeoutMs, intervalMs });
+};
 
 export interface PollClock {
 	now: () => number;

@@ -1,5 +1,5 @@
-import { normalizePhone } from './phone';
-import { InputProblem } from './problems';
+import { normalizePhone } from '../api/phone';
+import { InputProblem } from '../itemRun/inputProblem';
 
 /**
  * How a hidden-number customer (`…@lid`) is addressed. Sources disagree (see README → "Customers

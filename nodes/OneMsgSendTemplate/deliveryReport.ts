@@ -1,5 +1,5 @@
 /** What GET /hookInfo says about one message: its latest status and whether more can come. */
-import type { DeliveryEvent, DeliveryStatus } from './deliveryEvents';
+import type { DeliveryEvent, DeliveryStatus } from '../api/deliveryEvents';
 
 // For records with the same timestamp (or none): the one further along wins.
 const PROGRESS: Record<DeliveryStatus, number> = { sent: 0, delivered: 1, read: 2, failed: 3, undelivered: 3 };

@@ -4,9 +4,9 @@
  * turned into what payload.ts sends.
  */
 import type { TemplateValues } from './payload';
-import { InputProblem } from './problems';
+import { InputProblem } from '../itemRun/inputProblem';
 import type { TemplateSlots } from './templates';
-import { templateVariableText, type WhitespacePolicy } from './text';
+import { templateVariableText, type WhitespacePolicy } from '../api/text';
 
 export interface VariableField {
 	id: string;

@@ -1,8 +1,8 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { numberInput, type NumberRule } from '../shared/numberInput';
+import { numberInput, type NumberRule } from './numberInput';
 import { BASE_RETRY_DELAY_MS, MAX_RETRY_WAIT_MS } from '../transport/retryAfter';
-import type { QueueOptions } from '../shared/sendQueue';
+import type { QueueOptions } from './sendQueue';
 import { DEFAULT_TIMEOUT_MS, toNodeError } from '../transport/request';
 
 /**
@@ -65,3 +65,59 @@ export function queueSettings(
 export function timeoutMs(options: BulkOptions): number {
 	return option(options.timeout, 'Timeout (Seconds)', RULES.timeout, DEFAULTS.timeoutSeconds) * 1000;
 }
+
+/** The send queue's options, shared by both sending nodes. */
+export const QUEUE_OPTIONS = {
+	concurrency: {
+		displayName: 'Concurrent Requests',
+		name: 'concurrency',
+		type: 'number',
+		default: 20,
+		typeOptions: { minValue: 1, maxValue: 100 },
+		description:
+			'How many messages are sent at once. When 1MSG answers 429, the node pauses and sends fewer at once for a while.',
+	},
+	rateLimitRetries: {
+		displayName: 'Rate Limit Retries',
+		name: 'rateLimitRetries',
+		type: 'number',
+		default: 5,
+		typeOptions: { minValue: 0, maxValue: 20 },
+		description:
+			'How often an item is tried again after a 429 or a refused connection (1MSG did not get it), waiting Retry-After or an increasing delay',
+	},
+	retryUncertain: {
+		displayName: 'Retry When Delivery Is Uncertain',
+		name: 'retryUncertain',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to also retry after a timeout, a connection reset or a 5xx. Risky: 1MSG may have sent the first attempt, and the customer then gets the message twice.',
+	},
+	skipAlreadySent: {
+		displayName: 'Skip Items Already Sent',
+		name: 'skipAlreadySent',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to remember each send in n8n’s database and skip items an earlier run of this node sent (a re-run after a crash). An item whose earlier send was never confirmed fails instead of going out twice.',
+	},
+	skipKey: {
+		displayName: 'Skip Key',
+		name: 'skipKey',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.ticket.number }}-{{ $json.customer.phone }}',
+		description:
+			'What makes two items the same send for Skip Items Already Sent. Leave empty for the operation, phone, template, language and every variable.',
+	},
+	timeout: {
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		default: 30,
+		typeOptions: { minValue: 1 },
+		description:
+			'How long each call to 1MSG (a send, the template list) may take, from connecting to the last byte of the answer. A send that times out may have gone out.',
+	},
+} satisfies Record<string, INodeProperties>;

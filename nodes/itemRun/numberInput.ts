@@ -1,4 +1,4 @@
-import { InputProblem } from './problems';
+import { InputProblem } from './inputProblem';
 
 export interface NumberRule {
 	min: number;

@@ -4,8 +4,8 @@
  * open or extend it: the business's messages, templates, read marks and echoes do not. A history
  * without a customer message proves nothing, so the window is then treated as closed.
  */
-import { isoTimestamp } from './deliveryEvents';
-import { isFromMe } from './incomingMessages';
+import { isoTimestamp } from '../api/deliveryEvents';
+import { isFromMe } from '../api/incomingMessages';
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 

@@ -1,4 +1,4 @@
-import { InputProblem } from './problems';
+import { InputProblem } from '../itemRun/inputProblem';
 
 const FORMATTING = /[\s()\-./]/g;
 

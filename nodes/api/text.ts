@@ -1,4 +1,4 @@
-import { InputProblem } from './problems';
+import { InputProblem } from '../itemRun/inputProblem';
 
 /** How template variable text that 1MSG would refuse (newlines, tabs, 5+ spaces) is handled. */
 export type WhitespacePolicy = 'clean' | 'reject';
