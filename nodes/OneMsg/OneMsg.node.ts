@@ -91,9 +91,9 @@ export class OneMsg implements INodeType {
 		credentials: [{ name: 'oneMsgChannelApi', required: true }],
 		properties: [
 			operation,
-			recipientProperty([...SEND_OPERATIONS, 'getWindow']),
+			recipientProperty,
 			...Object.values(ACTIONS).flatMap((action) => action.properties),
-			replyToProperty(SEND_OPERATIONS),
+			replyToProperty,
 			{ ...options, displayOptions: forOperations(Object.keys(ACTIONS)) },
 		],
 	};

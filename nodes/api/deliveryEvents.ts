@@ -49,10 +49,17 @@ export function deliveryStatus(value: unknown): DeliveryStatus | null {
 	return (DELIVERY_STATUSES as readonly string[]).includes(status) ? (status as DeliveryStatus) : null;
 }
 
-/** Channel ids come as `371267300`, `"371267300"`, `"instance371267300"` or `"VID182868781"`. */
-export function channelIdOf(value: unknown): string | null {
-	const id = nonEmptyString(value);
-	return id ? normalizeChannelId(id) || null : null;
+/**
+ * The channel a webhook body names, in `instanceId` or else `channelId`. Channel ids come as
+ * `371267300`, `"371267300"`, `"instance371267300"` or `"VID182868781"`.
+ */
+export function channelOfBody(body: Json): string | null {
+	for (const value of [body.instanceId, body.channelId]) {
+		const id = nonEmptyString(value);
+		const channelId = id ? normalizeChannelId(id) : '';
+		if (channelId) return channelId;
+	}
+	return null;
 }
 
 function phoneOf(record: Json): string | null {
@@ -114,7 +121,7 @@ export interface DeliveryReport {
 /** Every status event of one webhook POST, in the order they appear: `ack[]`, `hooks[]`, then Meta's form. */
 export function parseDeliveryReport(body: unknown): DeliveryReport {
 	if (!isObject(body)) return { channelId: null, events: [] };
-	const channelId = channelIdOf(body.instanceId) ?? channelIdOf(body.channelId);
+	const channelId = channelOfBody(body);
 	const records = [
 		...list(body.ack),
 		...list(body.hooks),

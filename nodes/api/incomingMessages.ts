@@ -5,7 +5,7 @@
  * input gives a (possibly empty) list and never throws; a message that cannot be classified still
  * comes out, as type `unknown` with its `raw`, so nothing a customer sends is lost.
  */
-import { channelIdOf, isObject, isoTimestamp, list, nonEmptyString, type Json } from './deliveryEvents';
+import { channelOfBody, isObject, isoTimestamp, list, nonEmptyString, type Json } from './deliveryEvents';
 
 export const MESSAGE_TYPES = [
 	'text',
@@ -220,7 +220,7 @@ export interface IncomingReport {
 /** Every message and echo of one webhook POST: the normalized `messages[]` first, then Meta's form. */
 export function parseIncomingMessages(body: unknown): IncomingReport {
 	if (!isObject(body)) return { channelId: null, messages: [] };
-	const channelId = channelIdOf(body.instanceId) ?? channelIdOf(body.channelId);
+	const channelId = channelOfBody(body);
 	const messages: IncomingMessage[] = [];
 	for (const record of list(body.messages)) {
 		if (isObject(record) && Object.keys(record).length) messages.push(fromNormalized(record, channelId));

@@ -30,7 +30,7 @@ export interface BulkOptions {
 	timeout?: unknown;
 }
 
-// The editor's limits (properties.ts); an expression can give anything, so they are checked here too.
+// The editor's limits (QUEUE_OPTIONS below); an expression can give anything, so they are checked here too.
 const RULES = {
 	concurrency: { min: 1, max: 100, integer: true },
 	rateLimitRetries: { min: 0, max: 20, integer: true },

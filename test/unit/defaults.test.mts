@@ -4,6 +4,7 @@
  */
 import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
 import { describe, expect, test } from 'vitest';
+import { DELIVERY_STATUSES } from '../../nodes/api/deliveryEvents.ts';
 import { DEFAULTS } from '../../nodes/itemRun/queueOptions.ts';
 import { DEFAULT_MAX_MEDIA_MB } from '../../nodes/OneMsgTrigger/messages.ts';
 import { OneMsg } from '../../nodes/OneMsg/OneMsg.node.ts';
@@ -52,5 +53,8 @@ describe('option defaults: the description and the code agree', () => {
 
 	test('the trigger', () => {
 		expect(trigger.get('options.maxMediaSize')).toEqual([DEFAULT_MAX_MEDIA_MB]);
+		expect(trigger.get('statuses')).toEqual([[...DELIVERY_STATUSES]]);
+		const statuses = new OneMsgTrigger().description.properties.find((p) => p.name === 'statuses');
+		expect(statuses?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual([...DELIVERY_STATUSES]);
 	});
 });

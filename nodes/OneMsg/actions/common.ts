@@ -88,31 +88,27 @@ export async function sendMessage(
 
 export const sendTimeout = (param: ItemParameters, itemIndex: number) => timeoutMs(options(param, itemIndex));
 
-export function recipientProperty(operations: string[]): INodeProperties {
-	return {
-		displayName: 'To',
-		name: 'to',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '+1 415 555 2671',
-		description:
-			'The customer: a phone number in international format written any way, or the chatId of a OneMsg Trigger item (14155552671@c.us, or …@lid for a customer whose number is hidden)',
-		displayOptions: forOperations(operations),
-	};
-}
+export const recipientProperty: INodeProperties = {
+	displayName: 'To',
+	name: 'to',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: '+1 415 555 2671',
+	description:
+		'The customer: a phone number in international format written any way, or the chatId of a OneMsg Trigger item (14155552671@c.us, or …@lid for a customer whose number is hidden)',
+	displayOptions: forOperations(['sendText', 'sendFile', 'sendButtons', 'getWindow']),
+};
 
-export function replyToProperty(operations: string[]): INodeProperties {
-	return {
-		displayName: 'Reply To',
-		name: 'replyTo',
-		type: 'string',
-		default: '',
-		placeholder: 'wamid.HBgMNTczMDAxMTEyMjMzFQIAEhgUM0E',
-		description: 'Optional: the messageId of a message to quote, e.g. the customer message this answers',
-		displayOptions: forOperations(operations),
-	};
-}
+export const replyToProperty: INodeProperties = {
+	displayName: 'Reply To',
+	name: 'replyTo',
+	type: 'string',
+	default: '',
+	placeholder: 'wamid.HBgMNTczMDAxMTEyMjMzFQIAEhgUM0E',
+	description: 'Optional: the messageId of a message to quote, e.g. the customer message this answers',
+	displayOptions: forOperations(SEND_OPERATIONS),
+};
 
 export function textProperty(operation: string, description: string, rows: number): INodeProperties {
 	return {

@@ -6,12 +6,11 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 import { request } from 'undici';
 import { describe, expect, test } from 'vitest';
-import { credentialsFor, useFake } from './support/fixtures.mts';
-import { resolveConnection } from '../nodes/transport/connection.ts';
-import { credentialType, resolveForCredential } from './support/n8n.mts';
+import { credentialsFor, useFake } from '../support/fixtures.mts';
+import { resolveConnection } from '../../nodes/transport/connection.ts';
+import { credentialType, resolveForCredential } from '../support/n8n.mts';
+import { jwt } from '../support/jwt.mts';
 
-const jwt = (payload: object) =>
-	['{"alg":"HS256","typ":"JWT"}', JSON.stringify(payload), 'sig'].map((p) => Buffer.from(p).toString('base64url')).join('.');
 
 const fake = useFake();
 const jwtFake = useFake({ channelId: '457431', token: jwt({ instanceId: 'instance457431', iat: 1750000000 }) });

@@ -6,9 +6,9 @@
  */
 import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import type { Reply } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, everythingVisible, seededRandom, startFake, ticketAccepted, useFake } from './support/fixtures.mts';
-import { runNode } from './support/n8n.mts';
+import type { Reply } from '../../sandbox/fakeOneMsg.mts';
+import { credentialsFor, everythingVisible, seededRandom, startFake, ticketAccepted, useFake } from '../support/fixtures.mts';
+import { runNode } from '../support/n8n.mts';
 
 const ITEMS = 1000;
 const TIMEOUT_S = 0.4;

@@ -8,9 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { INodeParameters } from 'n8n-workflow';
 import { afterEach, describe, expect, test } from 'vitest';
-import { DEFAULT_NAMESPACE } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, everythingVisible, ticketAccepted, useFake } from './support/fixtures.mts';
-import { runNode, type RunResult } from './support/n8n.mts';
+import { DEFAULT_NAMESPACE } from '../../sandbox/fakeOneMsg.mts';
+import { credentialsFor, everythingVisible, ticketAccepted, useFake } from '../support/fixtures.mts';
+import { runNode, type RunResult } from '../support/n8n.mts';
 
 const fake = useFake();
 const servers: Server[] = [];

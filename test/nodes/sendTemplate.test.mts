@@ -3,9 +3,9 @@
  * against the fake 1MSG server on loopback.
  */
 import { beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type Reply } from '../sandbox/fakeOneMsg.mts';
-import { agentAssigned, credentialsFor, everythingVisible, scenarioBody, ticketAccepted, useFake } from './support/fixtures.mts';
-import { listSearch, nodeTypes, resolveForNode, runNode, SEND_NODE, type RunResult } from './support/n8n.mts';
+import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type Reply } from '../../sandbox/fakeOneMsg.mts';
+import { agentAssigned, credentialsFor, everythingVisible, scenarioBody, ticketAccepted, useFake } from '../support/fixtures.mts';
+import { listSearch, nodeTypes, resolveForNode, runNode, SEND_NODE, type RunResult } from '../support/n8n.mts';
 
 const fake = useFake({ templates: SCENARIO_TEMPLATES });
 

@@ -3,10 +3,10 @@
  * deliveries through WebhookContext on a real loopback server.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { WINDOW_CLOSED_HINT } from '../nodes/api/deliveryEvents.ts';
-import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
-import { credentialsFor, startFake, useFake } from './support/fixtures.mts';
-import { TriggerHarness } from './support/n8n.mts';
+import { WINDOW_CLOSED_HINT } from '../../nodes/api/deliveryEvents.ts';
+import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
+import { credentialsFor, startFake, useFake } from '../support/fixtures.mts';
+import { TriggerHarness } from '../support/n8n.mts';
 
 const fake = useFake();
 let trigger: TriggerHarness;

@@ -3,8 +3,8 @@
  * messages POSTed by the fake 1MSG (as a customer would make it) through WebhookContext.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { credentialsFor, useFake } from './support/fixtures.mts';
-import { TriggerHarness } from './support/n8n.mts';
+import { credentialsFor, useFake } from '../support/fixtures.mts';
+import { TriggerHarness } from '../support/n8n.mts';
 
 const fake = useFake();
 let trigger: TriggerHarness | undefined;

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { DeduplicationItemTypes, DeduplicationScope, ICheckProcessedContextData, ICheckProcessedOptions, IDataDeduplicator } from 'n8n-workflow';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { credentialsFor, ticketAccepted, useFake } from './support/fixtures.mts';
-import { n8nCore, runNode } from './support/n8n.mts';
+import { credentialsFor, ticketAccepted, useFake } from '../support/fixtures.mts';
+import { n8nCore, runNode } from '../support/n8n.mts';
 
 class DatabaseLikeStore implements IDataDeduplicator {
 	readonly rows = new Map<string, string[]>();

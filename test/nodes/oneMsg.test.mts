@@ -4,9 +4,9 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { WINDOW_CLOSED_MESSAGE } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, everythingVisible, useFake } from './support/fixtures.mts';
-import { ONEMSG_NODE, runNode, type RunOptions } from './support/n8n.mts';
+import { WINDOW_CLOSED_MESSAGE } from '../../sandbox/fakeOneMsg.mts';
+import { credentialsFor, everythingVisible, useFake } from '../support/fixtures.mts';
+import { ONEMSG_NODE, runNode, type RunOptions } from '../support/n8n.mts';
 
 const fake = useFake();
 const MARIA = '14155552671@c.us';

@@ -1,9 +1,9 @@
 /** Get Delivery Status: GET /hookInfo, normalized like the trigger's items, and the wait for a final status. */
 import { describe, expect, test } from 'vitest';
-import { WINDOW_CLOSED_HINT } from '../nodes/api/deliveryEvents.ts';
-import { parseDeliveryReport } from '../nodes/api/deliveryEvents.ts';
-import { credentialsFor, ticketAccepted, useFake } from './support/fixtures.mts';
-import { runNode } from './support/n8n.mts';
+import { WINDOW_CLOSED_HINT } from '../../nodes/api/deliveryEvents.ts';
+import { parseDeliveryReport } from '../../nodes/api/deliveryEvents.ts';
+import { credentialsFor, ticketAccepted, useFake } from '../support/fixtures.mts';
+import { runNode } from '../support/n8n.mts';
 
 const fake = useFake();
 

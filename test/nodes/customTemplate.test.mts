@@ -1,8 +1,8 @@
 /** Custom Template: the fields follow the chosen template; only the components with variables are sent. */
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_NAMESPACE } from '../sandbox/fakeOneMsg.mts';
-import { credentialsFor, everythingVisible, useFake } from './support/fixtures.mts';
-import { resourceMapping, runNode } from './support/n8n.mts';
+import { DEFAULT_NAMESPACE } from '../../sandbox/fakeOneMsg.mts';
+import { credentialsFor, everythingVisible, useFake } from '../support/fixtures.mts';
+import { resourceMapping, runNode } from '../support/n8n.mts';
 
 const fake = useFake();
 

@@ -7,8 +7,8 @@ import { describe, expect, test } from 'vitest';
 
 // the built transport, loaded with require like n8n loads it: one NodeApiError class for both
 const require = createRequire(import.meta.url);
-const { oneMsgApiRequest } = require('../dist/nodes/transport/request.js') as typeof import('../nodes/transport/request.ts');
-const { failureOf } = require('../dist/nodes/transport/failure.js') as typeof import('../nodes/transport/failure.ts');
+const { oneMsgApiRequest } = require('../../dist/nodes/transport/request.js') as typeof import('../../nodes/transport/request.ts');
+const { failureOf } = require('../../dist/nodes/transport/failure.js') as typeof import('../../nodes/transport/failure.ts');
 
 function contextFailing(codes: string[]) {
 	const calls: unknown[] = [];
