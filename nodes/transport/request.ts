@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { describeHttpFailure, HINTS, redactToken, type ApiFailure } from './apiFailure';
+import { describeHttpFailure, describeNotSent, HINTS, redactToken, type ApiFailure } from './apiFailure';
 import { resolveConnection, type OneMsgConnection } from './connection';
 import { failureOf, withFailure } from './failure';
 import { backoffMs, MAX_RETRY_WAIT_MS, retryAfterMs, waitsTooLong } from './retryAfter';
@@ -91,6 +91,22 @@ export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Prom
 			await sleep(wait);
 		}
 	}
+}
+
+/**
+ * Sends a message (POST, `sends`): answers 1MSG's answer when it says `sent: true`, and otherwise
+ * throws its refusal, with `notSentHint` instead of the general one when given.
+ */
+export async function sendMessageRequest(
+	this: OneMsgContext,
+	call: Omit<ApiCall, 'method' | 'sends'>,
+	notSentHint?: string,
+): Promise<IDataObject> {
+	const answer = await oneMsgApiRequest.call(this, { ...call, method: 'POST', sends: true });
+	if (answer.sent === true) return answer;
+	const { token } = await getConnection.call(this, call.itemIndex);
+	const failure = describeNotSent(answer, token);
+	throw apiError(this, notSentHint ? { ...failure, hint: notSentHint } : failure, call.itemIndex);
 }
 
 /** How long to wait before asking again after a failed read, or undefined when asking again is pointless. */

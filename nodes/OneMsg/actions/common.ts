@@ -4,12 +4,12 @@ import { NodeApiError } from 'n8n-workflow';
 import type { BulkOptions } from '../../itemRun/queueOptions';
 import { DEFAULTS, timeoutMs } from '../../itemRun/queueOptions';
 import type { ItemParameters } from '../../itemRun/itemParameters';
-import { describeNotSent, isWindowClosed } from '../../transport/apiFailure';
+import { isWindowClosed } from '../../transport/apiFailure';
 import type { PreparedCall } from '../../itemRun/itemRun';
 import { InputProblem } from '../../itemRun/inputProblem';
 import { forOperations } from '../../itemRun/operations';
 import { parseRecipient, type HiddenNumberRouting, type Recipient } from '../recipient';
-import { apiError, getConnection, oneMsgApiRequest } from '../../transport/request';
+import { sendMessageRequest } from '../../transport/request';
 
 /** One operation of the OneMsg node: its fields, and how one item is checked and then run. */
 export interface Action {
@@ -59,21 +59,12 @@ export async function sendMessage(
 ): Promise<IDataObject> {
 	let answer: IDataObject;
 	try {
-		answer = await oneMsgApiRequest.call(context, {
-			method: 'POST',
-			path: request.path,
-			body: { ...request.recipient.fields, ...request.body },
-			itemIndex,
-			sends: true,
-			timeoutMs: request.timeoutMs,
-		});
+		answer = await sendMessageRequest.call(
+			context,
+			{ path: request.path, body: { ...request.recipient.fields, ...request.body }, itemIndex, timeoutMs: request.timeoutMs },
+			HINTS.notSent,
+		);
 	} catch (error) {
-		throw withWindowHint(error);
-	}
-	if (answer.sent !== true) {
-		const { token } = await getConnection.call(context, itemIndex);
-		const failure = describeNotSent(answer, token);
-		const error = apiError(context, { ...failure, hint: HINTS.notSent }, itemIndex);
 		throw withWindowHint(error);
 	}
 	return {

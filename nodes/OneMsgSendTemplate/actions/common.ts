@@ -1,6 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { describeNotSent } from '../../transport/apiFailure';
 import { defaultSendKey } from '../../itemRun/sendOnce';
 import { sendTemplateBody, type TemplateValues } from '../payload';
 import { normalizePhone } from '../../api/phone';
@@ -8,7 +7,7 @@ import { InputProblem } from '../../itemRun/inputProblem';
 import type { WhitespacePolicy } from '../../api/text';
 import type { Template } from '../templates';
 import type { PreparedCall } from '../../itemRun/itemRun';
-import { apiError, getConnection, oneMsgApiRequest } from '../../transport/request';
+import { sendMessageRequest } from '../../transport/request';
 import { DEFAULTS, QUEUE_OPTIONS, timeoutMs, type BulkOptions } from '../../itemRun/queueOptions';
 import { forOperations } from '../../itemRun/operations';
 import type { ItemParameters } from '../../itemRun/itemParameters';
@@ -67,18 +66,12 @@ export async function send(
 	values: TemplateValues,
 ): Promise<IDataObject> {
 	const { phone, template, language } = request;
-	const answer = await oneMsgApiRequest.call(context, {
-		method: 'POST',
+	const answer = await sendMessageRequest.call(context, {
 		path: 'sendTemplate',
 		body: { ...sendTemplateBody({ phone, template, namespace: chosen.namespace, language, values }) },
 		itemIndex,
-		sends: true,
 		timeoutMs: request.timeoutMs,
 	});
-	if (answer.sent !== true) {
-		const { token } = await getConnection.call(context, itemIndex);
-		throw apiError(context, describeNotSent(answer, token), itemIndex);
-	}
 	return {
 		sent: true,
 		messageId: typeof answer.id === 'string' ? answer.id : null,
