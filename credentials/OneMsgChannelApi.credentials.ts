@@ -39,15 +39,25 @@ export class OneMsgChannelApi implements ICredentialType {
 		},
 	];
 
+	/*
+	 * DELIBERATELY A FUNCTION, NOT n8n's `{ type: 'generic' }` block. It writes exactly the header the
+	 * generic block `Authorization: '=Bearer {{$credentials.token.trim()}}'` would, but n8n evaluates
+	 * a generic block's expression in its expression VM on every request (about 0.4 ms each, most of a
+	 * bulk send's time), and a function skips that. Guarded by test/nodes/credential.test.mts (the test
+	 * request carries `Bearer <token>`) and every send test against the fake, which refuses any other
+	 * Authorization header.
+	 */
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		requestOptions.headers = { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.token).trim()}` };
 		return requestOptions;
 	}
 
-	// The node's rules (nodes/shared/connection.ts), written as expressions: the channel ID from the
-	// field or the JWT's `instanceId` ("instance" prefix dropped), letters, digits, _ and - only; no
-	// query or fragment in the base URL. n8n drops errors thrown in an expression, so a credential the
-	// node would refuse is tested against a path that names the problem, which 1MSG answers 404.
+	// The node's rules (resolveConnection), written again as expressions because a credential test
+	// runs no package code: the channel ID from the field or the JWT's `instanceId` ("instance" prefix
+	// dropped), letters, digits, _ and - only; no query or fragment in the base URL. n8n drops errors
+	// thrown in an expression, so a credential the node would refuse is tested against a path that
+	// names the problem, which 1MSG answers 404. test/nodes/credential.test.mts checks that this
+	// expression and the node agree on every spelling.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{ (String($credentials.baseUrl || "").trim() || "https://api.1msg.io").split(/[?#]/)[0].replace(/\\/+$/, "") }}',

@@ -1,11 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { classifyFailure, queueSettings } from '../OneMsgSendTemplate/bulk';
-import { itemParameters } from '../OneMsgSendTemplate/itemParameters';
-import { QUEUE_OPTIONS, subtitleFor } from '../OneMsgSendTemplate/properties';
-import { errorFields, runCheckedItems } from '../shared/itemRun';
-import { forOperations, recipientProperty, replyToProperty, SEND_OPERATIONS } from './actions/common';
+import { itemParameters } from '../itemRun/itemParameters';
+import { errorFields, runCheckedItems } from '../itemRun/itemRun';
+import { forOperations, subtitleFor } from '../itemRun/operations';
+import { QUEUE_OPTIONS, queueSettings } from '../itemRun/queueOptions';
+import { recipientProperty, replyToProperty, SEND_OPERATIONS } from './actions/common';
 import { actionFor, ACTIONS } from './actions/router';
 
 const operation: INodeProperties = {
@@ -91,9 +91,9 @@ export class OneMsg implements INodeType {
 		credentials: [{ name: 'oneMsgChannelApi', required: true }],
 		properties: [
 			operation,
-			recipientProperty([...SEND_OPERATIONS, 'getWindow']),
+			recipientProperty,
 			...Object.values(ACTIONS).flatMap((action) => action.properties),
-			replyToProperty(SEND_OPERATIONS),
+			replyToProperty,
 			{ ...options, displayOptions: forOperations(Object.keys(ACTIONS)) },
 		],
 	};
@@ -107,7 +107,6 @@ export class OneMsg implements INodeType {
 		return [
 			await runCheckedItems(this, async (itemIndex) => await action.prepare(this, itemIndex, param), {
 				queue: queueSettings(this, operation),
-				classify: classifyFailure,
 				done: sends ? 'sent' : 'done',
 				errorItem: (error) => ({ ...(sends ? { sent: false } : {}), operation, ...errorFields(error) }),
 			}),

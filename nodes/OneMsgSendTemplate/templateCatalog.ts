@@ -1,16 +1,6 @@
-import type { ILoadOptionsFunctions, INodeListSearchResult, ResourceMapperFields } from 'n8n-workflow';
-
-import { InputProblem } from '../shared/problems';
-import {
-	fetchAllTemplates,
-	findTemplate,
-	isApproved,
-	resolveNamespace,
-	templateSlots,
-	type Template,
-} from '../shared/templates';
-import { variableFields } from '../shared/templateVariables';
-import { oneMsgApiRequest, type OneMsgContext } from '../shared/transport';
+import { InputProblem } from '../itemRun/inputProblem';
+import { fetchAllTemplates, findTemplate, isApproved, resolveNamespace, type Template } from './templates';
+import { oneMsgApiRequest, type OneMsgContext } from '../transport/request';
 
 export async function loadTemplates(this: OneMsgContext, timeoutMs?: number): Promise<Template[]> {
 	return await fetchAllTemplates(
@@ -26,43 +16,6 @@ export async function loadTemplates(this: OneMsgContext, timeoutMs?: number): Pr
 export function templateCatalog(context: OneMsgContext, timeoutMs?: number): () => Promise<Template[]> {
 	let pending: Promise<Template[]> | undefined;
 	return async () => await (pending ??= loadTemplates.call(context, timeoutMs));
-}
-
-export async function searchTemplates(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const wanted = (filter ?? '').trim().toLowerCase();
-	const templates = (await loadTemplates.call(this)).filter(isApproved);
-	return {
-		results: templates
-			.filter((t) => !wanted || t.name.toLowerCase().includes(wanted))
-			.sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language))
-			.map((t) => ({
-				name: `${t.name} (${[t.language, t.category?.toLowerCase()].filter(Boolean).join(', ')})`,
-				value: t.name,
-			})),
-	};
-}
-
-/** The Custom Template fields: exactly the variables of the chosen template, labelled by where they appear. */
-export async function getTemplateVariables(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-	const name = String(this.getCurrentNodeParameter('template', { extractValue: true }) ?? '').trim();
-	const language = String(this.getCurrentNodeParameter('language') ?? '').trim() || 'en';
-	if (!name) return { fields: [], emptyFieldsNotice: 'Choose a template first' };
-	const template = findTemplate(await loadTemplates.call(this), name, language);
-	if (!template) {
-		return { fields: [], emptyFieldsNotice: `Template "${name}" has no "${language}" version among the channel's templates` };
-	}
-	return {
-		fields: variableFields(templateSlots(template)).map((field) => ({
-			id: field.id,
-			displayName: field.displayName,
-			required: true,
-			defaultMatch: false,
-			canBeUsedToMatch: false,
-			display: true,
-			type: 'string',
-		})),
-		emptyFieldsNotice: `Template "${name}" has no variables: it is sent as it is`,
-	};
 }
 
 export interface ChosenTemplate {
@@ -90,25 +43,19 @@ export async function chooseTemplate(
 	const template = findTemplate(templates, name, language);
 	if (!template) {
 		const languages = templates.filter((t) => t.name === name).map((t) => t.language);
-		throw new InputProblem(
-			'Template',
-			languages.length
+		throw new InputProblem(languages.length
 				? `Template "${name}" has no "${language}" version in 1MSG; it has ${languages.join(', ')}`
 				: `Template "${name}" is not among the channel's templates in 1MSG`,
 			languages.length ? 'Set Language to one of those codes' : 'Pick the template from the list, or check its name',
 		);
 	}
 	if (!isApproved(template)) {
-		throw new InputProblem(
-			'Template',
-			`Template "${name}" (${template.language}) is ${template.status || 'not approved'} in 1MSG; only approved templates can be sent`,
+		throw new InputProblem(`Template "${name}" (${template.language}) is ${template.status || 'not approved'} in 1MSG; only approved templates can be sent`,
 		);
 	}
 	const namespace = givenNamespace || resolveNamespace(templates, template);
 	if (!namespace) {
-		throw new InputProblem(
-			'Namespace',
-			"Namespace is empty and the channel's template list does not give one",
+		throw new InputProblem("Namespace is empty and the channel's template list does not give one",
 			'Copy the namespace from the template page in the 1MSG dashboard',
 		);
 	}

@@ -1,10 +1,12 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DELIVERY_STATUSES } from '../shared/deliveryEvents';
+import { DELIVERY_STATUSES } from '../api/deliveryEvents';
 import { isRegistered, register, unregister } from './lifecycle';
 import { receive } from './receive';
 
+// The Statuses options are mapped from DELIVERY_STATUSES, not written out: so the editor lists them in
+// delivery order (written out, n8n's linter would want them sorted by name).
 const STATUS_LABELS: Record<(typeof DELIVERY_STATUSES)[number], string> = {
 	sent: 'Sent',
 	delivered: 'Delivered',

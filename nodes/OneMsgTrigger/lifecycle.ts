@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { oneMsgApiRequest } from '../shared/transport';
+import { oneMsgApiRequest } from '../transport/request';
 import {
 	MAX_WEBHOOK_URLS,
 	parseWebhookUrls,
@@ -100,6 +100,5 @@ export async function unregister(this: IHookFunctions): Promise<boolean> {
 		);
 	}
 	delete staticData(this).secret;
-	delete staticData(this).channelId; // stored by earlier versions, no longer used
 	return true;
 }

@@ -1,6 +1,6 @@
 import type { IBinaryData, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
 
-import type { MessageMedia } from '../shared/incomingMessages';
+import type { MessageMedia } from '../api/incomingMessages';
 
 export const MEDIA_TIMEOUT_MS = 30_000;
 

@@ -1,10 +1,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { parseIncomingMessages, type IncomingMessage } from '../shared/incomingMessages';
+import { parseIncomingMessages, type IncomingMessage } from '../api/incomingMessages';
 import { downloadMedia } from './media';
-
-export const TRIGGER_EVENTS = ['status', 'message', 'echo'] as const;
-export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 export interface MessageOptions {
 	downloadMedia?: boolean;
@@ -12,7 +9,7 @@ export interface MessageOptions {
 	maxMediaSize?: number;
 }
 
-// the option's default in OneMsgTrigger.node.ts is the same literal (n8n's linter wants literals there)
+// the option's default in OneMsgTrigger.node.ts is the same literal (test/unit/defaults.test.mts)
 export const DEFAULT_MAX_MEDIA_MB = 25;
 
 /**

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { DELIVERY_STATUSES, parseDeliveryReport, type DeliveryEvent } from '../shared/deliveryEvents';
-import { RecentKeys } from '../shared/repeatFilter';
+import { DELIVERY_STATUSES, parseDeliveryReport, type DeliveryEvent } from '../api/deliveryEvents';
+import { RecentKeys } from './repeatFilter';
 import type { TriggerStaticData } from './lifecycle';
 import { messageItems } from './messages';
 import { SECRET_PARAM } from './webhookUrls';

@@ -7,10 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WINDOW_CLOSED_HINT } from '../../nodes/shared/deliveryEvents.ts';
+import { WINDOW_CLOSED_HINT } from '../../nodes/api/deliveryEvents.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
 import { LocalN8n, ROOT, exampleWorkflows, packPackage, waitUntil, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
 import { scenarioBody } from '../support/fixtures.mts';
+import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 const TICKET = 'onemsgExTicketAc';
@@ -90,10 +91,7 @@ async function postJson(url: string, body: unknown) {
 
 const waitFor = async <T,>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => await waitUntil(what, probe, { timeoutMs });
 
-const registeredUrls = () => {
-	const value = sandbox.webhookUrl;
-	return (Array.isArray(value) ? value : String(value ?? '').split(/,(?=\s*https?:\/\/)/i)).map((u) => String(u).trim()).filter(Boolean);
-};
+const registeredUrls = () => parseWebhookUrls(sandbox.webhookUrl);
 
 /** Finished executions of a workflow, oldest first, with their run data. */
 async function finishedExecutions(workflowId: string) {

@@ -22,6 +22,7 @@ import {
 	type Service,
 } from '../../scripts/lib/queueMode.mts';
 import { scenarioBody } from '../support/fixtures.mts';
+import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
 
 const unavailable = queueModeUnavailable();
 if (unavailable) console.warn(`\n[queue e2e] SKIPPED: ${unavailable}\n`);
@@ -98,10 +99,7 @@ async function post(url: string, body: unknown, signal?: AbortSignal) {
 	}
 }
 
-const registeredUrls = () =>
-	(Array.isArray(sandbox.webhookUrl) ? sandbox.webhookUrl : String(sandbox.webhookUrl ?? '').split(','))
-		.map((u) => String(u).trim())
-		.filter(Boolean);
+const registeredUrls = () => parseWebhookUrls(sandbox.webhookUrl);
 const teamChatTexts = () => sandbox.teamChat.map((m) => (m as { text: string }).text);
 const finished = async (workflowId: string) => (await local.rest.executions(workflowId)).filter((e) => !['running', 'new', 'waiting'].includes(e.status));
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { apiMessage, describeHttpFailure, describeNotSent, HINTS, redactToken } from '../../nodes/shared/apiFailure.ts';
+import { apiMessage, describeHttpFailure, describeNotSent, HINTS, redactToken } from '../../nodes/transport/apiFailure.ts';
 
 const TOKEN = 'secret-token-123';
 

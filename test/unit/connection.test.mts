@@ -1,8 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { channelIdFromToken, normalizeBaseUrl, resolveConnection } from '../../nodes/shared/connection.ts';
-
-const jwt = (payload: object) =>
-	['{"alg":"HS256","typ":"JWT"}', JSON.stringify(payload), 'signature'].map((p) => Buffer.from(p).toString('base64url')).join('.');
+import { channelIdFromToken, normalizeBaseUrl, resolveConnection } from '../../nodes/transport/connection.ts';
+import { jwt } from '../support/jwt.mts';
 
 describe('connection', () => {
 	test('the channel id comes from the JWT instanceId when the field is empty', () => {

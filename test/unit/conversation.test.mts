@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { readButtons } from '../../nodes/OneMsg/actions/sendButtons.ts';
-import { isWindowClosed } from '../../nodes/shared/apiFailure.ts';
-import { conversationWindow, WINDOW_MS } from '../../nodes/shared/conversationWindow.ts';
-import { parseRecipient } from '../../nodes/shared/recipient.ts';
-import { messageText } from '../../nodes/shared/text.ts';
+import { isWindowClosed } from '../../nodes/transport/apiFailure.ts';
+import { conversationWindow, WINDOW_MS } from '../../nodes/OneMsg/conversationWindow.ts';
+import { parseRecipient } from '../../nodes/OneMsg/recipient.ts';
+import { messageText } from '../../nodes/api/text.ts';
 
 describe('recipient', () => {
 	test.each([

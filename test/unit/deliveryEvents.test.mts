@@ -6,7 +6,7 @@ import {
 	parseDeliveryReport,
 	type DeliveryEvent,
 	WINDOW_CLOSED_HINT,
-} from '../../nodes/shared/deliveryEvents.ts';
+} from '../../nodes/api/deliveryEvents.ts';
 import { seededRandom } from '../support/fixtures.mts';
 
 

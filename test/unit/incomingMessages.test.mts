@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseDeliveryReport } from '../../nodes/shared/deliveryEvents.ts';
-import { fileNameFromUrl, MESSAGE_TYPES, parseIncomingMessages, phoneOfChat } from '../../nodes/shared/incomingMessages.ts';
+import { parseDeliveryReport } from '../../nodes/api/deliveryEvents.ts';
+import { fileNameFromUrl, MESSAGE_TYPES, parseIncomingMessages, phoneOfChat } from '../../nodes/api/incomingMessages.ts';
 import { seededRandom } from '../support/fixtures.mts';
 
 const S3 = 'https://s3.eu-central-1.wasabisys.com/onemessageapp/example/invoice.pdf?X-Amz-Signature=abc';

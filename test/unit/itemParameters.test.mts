@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { jsonPathOf } from '../../nodes/OneMsgSendTemplate/itemParameters.ts';
+import { jsonPathOf } from '../../nodes/itemRun/itemParameters.ts';
 
 describe('jsonPathOf: the plain `{{ $json… }}` mappings read without n8n’s expression VM', () => {
 	test.each([

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { normalizePhone } from '../../nodes/shared/phone.ts';
+import { normalizePhone } from '../../nodes/api/phone.ts';
 
 describe('normalizePhone', () => {
 	test.each([
@@ -31,6 +31,7 @@ describe('normalizePhone', () => {
 	});
 
 	test('the error names the field', () => {
-		expect(() => normalizePhone('12', 'Phone')).toThrow(expect.objectContaining({ field: 'Phone' }));
+		expect(() => normalizePhone('12', 'Phone')).toThrow(/^Phone "12" has 2 digits/);
+		expect(() => normalizePhone('12', 'Customer Number')).toThrow(/^Customer Number "12" has 2 digits/);
 	});
 });

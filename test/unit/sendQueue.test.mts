@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { pollUntil } from '../../nodes/OneMsgSendTemplate/deliveryStatus.ts';
-import { retryAfterMs } from '../../nodes/shared/retryAfter.ts';
-import { countResults, runQueue, type Failure, type QueueOptions } from '../../nodes/shared/sendQueue.ts';
+import { pollUntil } from '../../nodes/OneMsgSendTemplate/actions/deliveryStatus.ts';
+import { retryAfterMs } from '../../nodes/transport/retryAfter.ts';
+import type { Failure } from '../../nodes/transport/failure.ts';
+import { countResults, runQueue, type QueueOptions } from '../../nodes/itemRun/sendQueue.ts';
 
 /** A virtual clock: sleep() advances it, so the tests never wait. */
 function virtualTime() {

@@ -6,7 +6,7 @@ import {
 	resolveNamespace,
 	templateSlots,
 	TEMPLATE_PAGE_SIZE,
-} from '../../nodes/shared/templates.ts';
+} from '../../nodes/OneMsgSendTemplate/templates.ts';
 
 const raw = (name: string, extra: Record<string, unknown> = {}) => ({
 	id: `id_${name}`,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { templateVariableText } from '../../nodes/shared/text.ts';
+import { templateVariableText } from '../../nodes/api/text.ts';
 
 describe('templateVariableText', () => {
 	test('clean collapses line breaks, tabs and 5+ spaces to one space', () => {

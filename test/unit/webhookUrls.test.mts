@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { RecentKeys } from '../../nodes/shared/repeatFilter.ts';
+import { RecentKeys } from '../../nodes/OneMsgTrigger/repeatFilter.ts';
 import { parseWebhookUrls, registeredEntry, webhookUrlValue, withSecret } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
 
 describe('webhook URL list', () => {

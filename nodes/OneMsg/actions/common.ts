@@ -1,14 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { BulkOptions } from '../../OneMsgSendTemplate/bulk';
-import { timeoutMs } from '../../OneMsgSendTemplate/bulk';
-import type { ItemParameters } from '../../OneMsgSendTemplate/itemParameters';
-import { describeNotSent, isWindowClosed } from '../../shared/apiFailure';
-import type { PreparedCall } from '../../shared/itemRun';
-import { InputProblem } from '../../shared/problems';
-import { parseRecipient, type HiddenNumberRouting, type Recipient } from '../../shared/recipient';
-import { apiError, getConnection, oneMsgApiRequest } from '../../shared/transport';
+import type { BulkOptions } from '../../itemRun/queueOptions';
+import { DEFAULTS, timeoutMs } from '../../itemRun/queueOptions';
+import type { ItemParameters } from '../../itemRun/itemParameters';
+import { isWindowClosed } from '../../transport/apiFailure';
+import type { PreparedCall } from '../../itemRun/itemRun';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { forOperations } from '../../itemRun/operations';
+import { parseRecipient, type HiddenNumberRouting, type Recipient } from '../recipient';
+import { sendMessageRequest } from '../../transport/request';
 
 /** One operation of the OneMsg node: its fields, and how one item is checked and then run. */
 export interface Action {
@@ -22,8 +23,6 @@ export interface OneMsgOptions extends BulkOptions {
 
 export const SEND_OPERATIONS = ['sendText', 'sendFile', 'sendButtons'];
 
-export const forOperations = (operation: string[]) => ({ show: { operation } });
-
 export const HINTS = {
 	windowClosed:
 		"The customer's 24-hour window is closed: free-form messages reach a customer only within 24 hours of their last message. Send an approved template with the OneMsg Send Template node, and wait for the customer's reply before sending free-form messages again.",
@@ -33,7 +32,7 @@ export const HINTS = {
 export const options = (param: ItemParameters, itemIndex: number) => param('options', itemIndex, {}) as OneMsgOptions;
 
 export function readRecipient(param: ItemParameters, itemIndex: number): Recipient {
-	return parseRecipient(param('to', itemIndex, ''), options(param, itemIndex).hiddenNumberRouting ?? 'chatId');
+	return parseRecipient(param('to', itemIndex, ''), options(param, itemIndex).hiddenNumberRouting ?? DEFAULTS.hiddenNumberRouting);
 }
 
 /** The optional message to quote; 1MSG takes only WhatsApp message ids (`wamid.…`). */
@@ -41,7 +40,7 @@ export function readReplyTo(param: ItemParameters, itemIndex: number): string | 
 	const value = String(param('replyTo', itemIndex, '') ?? '').trim();
 	if (!value) return undefined;
 	if (!/^wamid\.\S+$/.test(value)) {
-		throw new InputProblem('Reply To', `Reply To "${value}" is not a WhatsApp message id`, 'Map the messageId of a OneMsg Trigger item (it starts with wamid.)');
+		throw new InputProblem(`Reply To "${value}" is not a WhatsApp message id`, 'Map the messageId of a OneMsg Trigger item (it starts with wamid.)');
 	}
 	return value;
 }
@@ -60,21 +59,12 @@ export async function sendMessage(
 ): Promise<IDataObject> {
 	let answer: IDataObject;
 	try {
-		answer = await oneMsgApiRequest.call(context, {
-			method: 'POST',
-			path: request.path,
-			body: { ...request.recipient.fields, ...request.body },
-			itemIndex,
-			sends: true,
-			timeoutMs: request.timeoutMs,
-		});
+		answer = await sendMessageRequest.call(
+			context,
+			{ path: request.path, body: { ...request.recipient.fields, ...request.body }, itemIndex, timeoutMs: request.timeoutMs },
+			HINTS.notSent,
+		);
 	} catch (error) {
-		throw withWindowHint(error);
-	}
-	if (answer.sent !== true) {
-		const { token } = await getConnection.call(context, itemIndex);
-		const failure = describeNotSent(answer, token);
-		const error = apiError(context, { ...failure, hint: HINTS.notSent }, itemIndex);
 		throw withWindowHint(error);
 	}
 	return {
@@ -89,31 +79,27 @@ export async function sendMessage(
 
 export const sendTimeout = (param: ItemParameters, itemIndex: number) => timeoutMs(options(param, itemIndex));
 
-export function recipientProperty(operations: string[]): INodeProperties {
-	return {
-		displayName: 'To',
-		name: 'to',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '+1 415 555 2671',
-		description:
-			'The customer: a phone number in international format written any way, or the chatId of a OneMsg Trigger item (14155552671@c.us, or …@lid for a customer whose number is hidden)',
-		displayOptions: forOperations(operations),
-	};
-}
+export const recipientProperty: INodeProperties = {
+	displayName: 'To',
+	name: 'to',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: '+1 415 555 2671',
+	description:
+		'The customer: a phone number in international format written any way, or the chatId of a OneMsg Trigger item (14155552671@c.us, or …@lid for a customer whose number is hidden)',
+	displayOptions: forOperations(['sendText', 'sendFile', 'sendButtons', 'getWindow']),
+};
 
-export function replyToProperty(operations: string[]): INodeProperties {
-	return {
-		displayName: 'Reply To',
-		name: 'replyTo',
-		type: 'string',
-		default: '',
-		placeholder: 'wamid.HBgMNTczMDAxMTEyMjMzFQIAEhgUM0E',
-		description: 'Optional: the messageId of a message to quote, e.g. the customer message this answers',
-		displayOptions: forOperations(operations),
-	};
-}
+export const replyToProperty: INodeProperties = {
+	displayName: 'Reply To',
+	name: 'replyTo',
+	type: 'string',
+	default: '',
+	placeholder: 'wamid.HBgMNTczMDAxMTEyMjMzFQIAEhgUM0E',
+	description: 'Optional: the messageId of a message to quote, e.g. the customer message this answers',
+	displayOptions: forOperations(SEND_OPERATIONS),
+};
 
 export function textProperty(operation: string, description: string, rows: number): INodeProperties {
 	return {

@@ -1,7 +1,7 @@
 import type { Action } from './common';
 import { readRecipient, sendTimeout } from './common';
-import { conversationWindow } from '../../shared/conversationWindow';
-import { oneMsgApiRequest } from '../../shared/transport';
+import { conversationWindow } from '../conversationWindow';
+import { oneMsgApiRequest } from '../../transport/request';
 
 /** The newest messages of the chat read for the window: enough to reach past a burst of the business's own. */
 export const HISTORY_LIMIT = 100;

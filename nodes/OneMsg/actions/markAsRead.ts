@@ -1,7 +1,8 @@
 import type { Action } from './common';
-import { forOperations, sendTimeout } from './common';
-import { InputProblem } from '../../shared/problems';
-import { oneMsgApiRequest } from '../../shared/transport';
+import { forOperations } from '../../itemRun/operations';
+import { sendTimeout } from './common';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { oneMsgApiRequest } from '../../transport/request';
 
 /** Mark as Read: POST /readMessage; with Typing, the customer also sees "typing…" until the reply (at most 25 s). */
 export const markAsRead: Action = {
@@ -28,7 +29,7 @@ export const markAsRead: Action = {
 
 	async prepare(context, itemIndex, param) {
 		const messageId = String(param('messageId', itemIndex, '') ?? '').trim();
-		if (!messageId) throw new InputProblem('Message ID', 'Message ID is empty', 'Map the messageId of a OneMsg Trigger item');
+		if (!messageId) throw new InputProblem('Message ID is empty', 'Map the messageId of a OneMsg Trigger item');
 		const typing = param('typing', itemIndex, false) === true;
 		const timeoutMs = sendTimeout(param, itemIndex);
 		return async () => {

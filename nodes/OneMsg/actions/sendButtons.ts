@@ -1,7 +1,8 @@
 import type { Action } from './common';
-import { forOperations, readRecipient, textProperty, readReplyTo, sendMessage, sendTimeout } from './common';
-import { InputProblem } from '../../shared/problems';
-import { characterCount, messageText } from '../../shared/text';
+import { forOperations } from '../../itemRun/operations';
+import { readRecipient, textProperty, readReplyTo, sendMessage, sendTimeout } from './common';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { characterCount, messageText } from '../../api/text';
 
 export const MAX_BUTTONS = 3;
 export const MAX_BUTTON_TITLE = 20;
@@ -17,22 +18,22 @@ interface ButtonValue {
 export function readButtons(value: unknown): Array<{ id: string; title: string }> {
 	const given = (value as { button?: ButtonValue[] } | undefined)?.button;
 	const buttons = Array.isArray(given) ? given : [];
-	if (!buttons.length) throw new InputProblem('Buttons', 'No buttons given', 'Add 1 to 3 reply buttons');
+	if (!buttons.length) throw new InputProblem('No buttons given', 'Add 1 to 3 reply buttons');
 	if (buttons.length > MAX_BUTTONS) {
-		throw new InputProblem('Buttons', `${buttons.length} buttons given; WhatsApp allows at most ${MAX_BUTTONS} reply buttons`, 'Remove buttons, or send a list instead');
+		throw new InputProblem(`${buttons.length} buttons given; WhatsApp allows at most ${MAX_BUTTONS} reply buttons`, 'Remove buttons, or send a list instead');
 	}
 	const checked = buttons.map((button, index) => {
 		const title = String(button.title ?? '').trim();
 		const label = `Button ${index + 1}`;
-		if (!title) throw new InputProblem('Buttons', `${label} has no title`);
+		if (!title) throw new InputProblem(`${label} has no title`);
 		if (characterCount(title) > MAX_BUTTON_TITLE) {
-			throw new InputProblem('Buttons', `${label} title "${title}" has ${characterCount(title)} characters; WhatsApp allows at most ${MAX_BUTTON_TITLE}`);
+			throw new InputProblem(`${label} title "${title}" has ${characterCount(title)} characters; WhatsApp allows at most ${MAX_BUTTON_TITLE}`);
 		}
 		return { id: String(button.id ?? '').trim() || title, title };
 	});
 	const ids = checked.map((b) => b.id);
 	const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
-	if (repeated) throw new InputProblem('Buttons', `Two buttons have the ID "${repeated}"`, 'Give each button its own ID: it is what the customer’s reply carries');
+	if (repeated) throw new InputProblem(`Two buttons have the ID "${repeated}"`, 'Give each button its own ID: it is what the customer’s reply carries');
 	return checked;
 }
 

@@ -1,11 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Action } from './common';
-import { forOperations, readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
-import type { ItemParameters } from '../../OneMsgSendTemplate/itemParameters';
-import { fileNameFromUrl } from '../../shared/incomingMessages';
-import { InputProblem } from '../../shared/problems';
-import { messageText } from '../../shared/text';
+import { forOperations } from '../../itemRun/operations';
+import { readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
+import type { ItemParameters } from '../../itemRun/itemParameters';
+import { fileNameFromUrl } from '../../api/incomingMessages';
+import { InputProblem } from '../../itemRun/inputProblem';
+import { messageText } from '../../api/text';
 
 export const MAX_CAPTION = 1024;
 
@@ -13,10 +14,10 @@ const WITH_EXTENSION = /\.[A-Za-z0-9]{1,8}$/;
 
 function checkedFileName(name: string, from: string): string {
 	if (!name) {
-		throw new InputProblem('File Name', `File Name is empty and ${from} gives none`, 'Enter the file name with its extension, e.g. invoice.pdf');
+		throw new InputProblem(`File Name is empty and ${from} gives none`, 'Enter the file name with its extension, e.g. invoice.pdf');
 	}
 	if (!WITH_EXTENSION.test(name)) {
-		throw new InputProblem('File Name', `File Name "${name}" has no extension`, 'WhatsApp shows the file by its extension: add one, e.g. invoice.pdf');
+		throw new InputProblem(`File Name "${name}" has no extension`, 'WhatsApp shows the file by its extension: add one, e.g. invoice.pdf');
 	}
 	return name;
 }
@@ -30,9 +31,7 @@ async function fileBody(context: IExecuteFunctions, itemIndex: number, param: It
 		const file = binary[property];
 		if (!file) {
 			const present = Object.keys(binary);
-			throw new InputProblem(
-				'Input Binary Field',
-				`The item has no binary property "${property}"`,
+			throw new InputProblem(`The item has no binary property "${property}"`,
 				present.length ? `It has ${present.map((name) => `"${name}"`).join(', ')}: use one of those` : 'The input item carries no file: download or read one first',
 			);
 		}
@@ -42,7 +41,7 @@ async function fileBody(context: IExecuteFunctions, itemIndex: number, param: It
 	}
 	const url = String(param('fileUrl', itemIndex, '') ?? '').trim();
 	if (!/^https?:\/\/\S+$/i.test(url) || !URL.canParse(url)) {
-		throw new InputProblem('File URL', url ? `File URL "${url}" is not an http(s) link` : 'File URL is empty', 'Give a public link WhatsApp can download the file from');
+		throw new InputProblem(url ? `File URL "${url}" is not an http(s) link` : 'File URL is empty', 'Give a public link WhatsApp can download the file from');
 	}
 	return { body: url, filename: checkedFileName(given || (fileNameFromUrl(url) ?? ''), 'the link') };
 }

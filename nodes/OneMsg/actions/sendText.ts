@@ -1,6 +1,6 @@
 import type { Action } from './common';
 import { readRecipient, readReplyTo, sendMessage, sendTimeout, textProperty } from './common';
-import { messageText } from '../../shared/text';
+import { messageText } from '../../api/text';
 
 export const MAX_TEXT = 4096;
 
