@@ -1,11 +1,11 @@
 import { InputProblem } from '../itemRun/inputProblem';
 import { fetchAllTemplates, findTemplate, isApproved, resolveNamespace, type Template } from './templates';
-import { oneMsgApiRequest, type OneMsgContext } from '../transport/request';
+import { oneMsgRequest, type OneMsgContext } from '../transport/request';
 
 export async function loadTemplates(this: OneMsgContext, timeoutMs?: number): Promise<Template[]> {
 	return await fetchAllTemplates(
 		async (offset, limit) =>
-			await oneMsgApiRequest.call(this, { method: 'GET', path: 'templates', qs: { limit, offset }, timeoutMs }),
+			await oneMsgRequest.call(this, { method: 'GET', path: 'templates', qs: { limit, offset }, timeoutMs }),
 	);
 }
 

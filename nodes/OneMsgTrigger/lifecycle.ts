@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { oneMsgApiRequest } from '../transport/request';
+import { oneMsgRequest } from '../transport/request';
 import {
 	MAX_WEBHOOK_URLS,
 	parseWebhookUrls,
@@ -26,13 +26,13 @@ const SETTLE_MS = 250;
 const staticData = (context: IHookFunctions) => context.getWorkflowStaticData('node') as TriggerStaticData;
 
 async function channelWebhookUrls(this: IHookFunctions): Promise<string[]> {
-	const answer = await oneMsgApiRequest.call(this, { method: 'GET', path: 'webhook' });
+	const answer = await oneMsgRequest.call(this, { method: 'GET', path: 'webhook' });
 	return parseWebhookUrls(answer.webhookUrl);
 }
 
 /** Delivery reports on (`ackNotificationsOn`): without it 1MSG sends no statuses. Safe to repeat. */
 async function turnReportsOn(this: IHookFunctions): Promise<void> {
-	await oneMsgApiRequest.call(this, { method: 'POST', path: 'settings', body: { ackNotificationsOn: true } });
+	await oneMsgRequest.call(this, { method: 'POST', path: 'settings', body: { ackNotificationsOn: true } });
 }
 
 /**
@@ -78,7 +78,7 @@ export async function register(this: IHookFunctions): Promise<boolean> {
 		}
 		// kept before the write: 1MSG may report to the URL as soon as it is on the list
 		staticData(this).secret = secret;
-		await oneMsgApiRequest.call(this, { method: 'POST', path: 'webhook', body: { webhookUrl: webhookUrlValue([...urls, url]) } });
+		await oneMsgRequest.call(this, { method: 'POST', path: 'webhook', body: { webhookUrl: webhookUrlValue([...urls, url]) } });
 	}
 	staticData(this).secret = secret;
 	await turnReportsOn.call(this);
@@ -92,7 +92,7 @@ export async function unregister(this: IHookFunctions): Promise<boolean> {
 	const ours = urls.filter((u) => registeredEntry([u], webhookUrl));
 	if (ours.length) {
 		const remaining = urls.filter((u) => !ours.includes(u));
-		await oneMsgApiRequest.call(
+		await oneMsgRequest.call(
 			this,
 			remaining.length
 				? { method: 'POST', path: 'webhook', body: { webhookUrl: webhookUrlValue(remaining) } }

@@ -80,7 +80,7 @@ export const READ_ATTEMPTS = 4;
  * Never follows a redirect; every exchange has a deadline; reads are asked again after failures
  * that allow it (sends are retried by the send queue, which knows whether a message may be out).
  */
-export async function oneMsgApiRequest(this: OneMsgContext, call: ApiCall): Promise<IDataObject> {
+export async function oneMsgRequest(this: OneMsgContext, call: ApiCall): Promise<IDataObject> {
 	const { connection, decrypted } = await credentialOf(this, call.itemIndex);
 	for (let attempt = 1; ; attempt++) {
 		try {
@@ -102,7 +102,7 @@ export async function sendMessageRequest(
 	call: Omit<ApiCall, 'method' | 'sends'>,
 	notSentHint?: string,
 ): Promise<IDataObject> {
-	const answer = await oneMsgApiRequest.call(this, { ...call, method: 'POST', sends: true });
+	const answer = await oneMsgRequest.call(this, { ...call, method: 'POST', sends: true });
 	if (answer.sent === true) return answer;
 	const { token } = await getConnection.call(this, call.itemIndex);
 	const failure = describeNotSent(answer, token);

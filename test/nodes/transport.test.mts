@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 
 // the built transport, loaded with require like n8n loads it: one NodeApiError class for both
 const require = createRequire(import.meta.url);
-const { oneMsgApiRequest } = require('../../dist/nodes/transport/request.js') as typeof import('../../nodes/transport/request.ts');
+const { oneMsgRequest } = require('../../dist/nodes/transport/request.js') as typeof import('../../nodes/transport/request.ts');
 const { failureOf } = require('../../dist/nodes/transport/failure.js') as typeof import('../../nodes/transport/failure.ts');
 
 function contextFailing(codes: string[]) {
@@ -31,14 +31,14 @@ function contextFailing(codes: string[]) {
 describe('reads asked again without an HTTP answer', () => {
 	test.each(['ECONNREFUSED', 'ECONNRESET'])('%s twice, then an answer: asked 3 times', async (code) => {
 		const { context, calls } = contextFailing([code, code]);
-		const answer = await oneMsgApiRequest.call(context as never, { method: 'GET', path: 'webhook' });
+		const answer = await oneMsgRequest.call(context as never, { method: 'GET', path: 'webhook' });
 		expect(answer).toEqual({ webhookUrl: 'https://a.example/1' });
 		expect(calls).toHaveLength(3);
 	});
 
 	test('a write (POST) is never repeated by the transport', async () => {
 		const { context, calls } = contextFailing(['ECONNREFUSED']);
-		const error = await oneMsgApiRequest.call(context as never, { method: 'POST', path: 'webhook', body: {} }).catch((e: unknown) => e);
+		const error = await oneMsgRequest.call(context as never, { method: 'POST', path: 'webhook', body: {} }).catch((e: unknown) => e);
 		expect(error).toMatchObject({ message: expect.stringMatching(/^1MSG: could not get an answer/) });
 		expect(failureOf(error)).toEqual({ kind: 'notSent', networkCode: 'ECONNREFUSED' });
 		expect(calls).toHaveLength(1);
@@ -46,7 +46,7 @@ describe('reads asked again without an HTTP answer', () => {
 
 	test('every request asks n8n not to follow redirects and carries the deadline', async () => {
 		const { context, calls } = contextFailing([]);
-		await oneMsgApiRequest.call(context as never, { method: 'GET', path: 'webhook', timeoutMs: 1234 });
+		await oneMsgRequest.call(context as never, { method: 'GET', path: 'webhook', timeoutMs: 1234 });
 		expect(calls[0]).toMatchObject({ disableFollowRedirect: true, sendCredentialsOnCrossOriginRedirect: false, timeout: 1234 });
 	});
 });

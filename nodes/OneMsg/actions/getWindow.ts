@@ -1,7 +1,7 @@
 import type { Action } from './common';
 import { readRecipient, sendTimeout } from './common';
 import { conversationWindow } from '../conversationWindow';
-import { oneMsgApiRequest } from '../../transport/request';
+import { oneMsgRequest } from '../../transport/request';
 
 /** The newest messages of the chat read for the window: enough to reach past a burst of the business's own. */
 export const HISTORY_LIMIT = 100;
@@ -17,7 +17,7 @@ export const getWindow: Action = {
 		const recipient = readRecipient(param, itemIndex);
 		const timeoutMs = sendTimeout(param, itemIndex);
 		return async () => {
-			const answer = await oneMsgApiRequest.call(context, {
+			const answer = await oneMsgRequest.call(context, {
 				method: 'GET',
 				path: 'messages',
 				qs: { chatId: recipient.chatId, last: true, limit: HISTORY_LIMIT },

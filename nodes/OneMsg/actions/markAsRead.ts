@@ -2,7 +2,7 @@ import type { Action } from './common';
 import { forOperations } from '../../itemRun/operations';
 import { sendTimeout } from './common';
 import { InputProblem } from '../../itemRun/inputProblem';
-import { oneMsgApiRequest } from '../../transport/request';
+import { oneMsgRequest } from '../../transport/request';
 
 /** Mark as Read: POST /readMessage; with Typing, the customer also sees "typing…" until the reply (at most 25 s). */
 export const markAsRead: Action = {
@@ -33,7 +33,7 @@ export const markAsRead: Action = {
 		const typing = param('typing', itemIndex, false) === true;
 		const timeoutMs = sendTimeout(param, itemIndex);
 		return async () => {
-			await oneMsgApiRequest.call(context, {
+			await oneMsgRequest.call(context, {
 				method: 'POST',
 				path: 'readMessage',
 				body: { messageId, typingIndicator: typing },

@@ -5,7 +5,7 @@ import { normalizeStatusRecord, type DeliveryEvent } from '../../api/deliveryEve
 import { isFinal, latestEvent } from '../deliveryReport';
 import { numberInput } from '../../itemRun/numberInput';
 import { InputProblem } from '../../itemRun/inputProblem';
-import { getConnection, oneMsgApiRequest, toNodeError } from '../../transport/request';
+import { getConnection, oneMsgRequest, toNodeError } from '../../transport/request';
 import { DEFAULTS } from '../../itemRun/queueOptions';
 import { forOperations } from '../../itemRun/operations';
 import type { PrepareItem } from './common';
@@ -73,7 +73,7 @@ async function statusRecords(context: IExecuteFunctions, messageId: string, item
 	const { channelId } = await getConnection.call(context, itemIndex);
 	let answer: IDataObject;
 	try {
-		answer = await oneMsgApiRequest.call(context, { method: 'GET', path: 'hookInfo', qs: { messageId }, itemIndex });
+		answer = await oneMsgRequest.call(context, { method: 'GET', path: 'hookInfo', qs: { messageId }, itemIndex });
 	} catch (error) {
 		if (error instanceof NodeApiError && error.httpCode === '404') return undefined;
 		throw toNodeError(context, error, itemIndex);
