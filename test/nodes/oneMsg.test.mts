@@ -254,7 +254,7 @@ describe('many items', () => {
 		[{ operation: 'sendText', to: MARIA, text: 'x', replyTo: '12345' }, 'Reply To "12345" is not a WhatsApp message id'],
 		[{ operation: 'sendButtons', to: MARIA, text: 'Pick', buttons: { button: [{ title: 'a' }, { title: 'b' }, { title: 'c' }, { title: 'd' }] } }, '4 buttons given; WhatsApp allows at most 3 reply buttons'],
 		[{ operation: 'sendButtons', to: MARIA, text: 'Pick', buttons: { button: [{ title: 'A title that is too long' }] } }, 'Button 1 title "A title that is too long" has 24 characters; WhatsApp allows at most 20'],
-		[{ operation: 'sendButtons', to: MARIA, text: 'x'.repeat(1025), buttons: { button: [{ title: 'ok' }] } }, 'Text has 1025 characters; WhatsApp allows at most 1024'],
+		[{ operation: 'sendButtons', to: MARIA, text: 'x'.repeat(4097), buttons: { button: [{ title: 'ok' }] } }, 'Text has 4097 characters; WhatsApp allows at most 4096'],
 		[{ operation: 'markAsRead', messageId: ' ' }, 'Message ID is empty'],
 	])('%j is refused before any request', async (parameters, message) => {
 		const result = await run(parameters);

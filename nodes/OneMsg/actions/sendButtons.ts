@@ -3,11 +3,10 @@ import { forOperations } from '../../itemRun/operations';
 import { readRecipient, textProperty, readReplyTo, sendMessage, sendTimeout } from './common';
 import { InputProblem } from '../../itemRun/inputProblem';
 import { characterCount, messageText } from '../../api/text';
+import { MAX_TEXT } from './sendText';
 
 export const MAX_BUTTONS = 3;
 export const MAX_BUTTON_TITLE = 20;
-/** Meta's limit for the body of an interactive message. */
-export const MAX_BUTTONS_TEXT = 1024;
 
 interface ButtonValue {
 	id?: unknown;
@@ -42,7 +41,7 @@ export const sendButtons: Action = {
 	properties: [
 		textProperty(
 			'sendButtons',
-			'The question above the buttons, 1 to 1,024 characters (WhatsApp’s limit for button messages)',
+			'The question above the buttons, 1 to 4,096 characters (WhatsApp documents 1,024 for button messages; 1MSG may refuse a longer one)',
 			3,
 		),
 		{
@@ -82,7 +81,7 @@ export const sendButtons: Action = {
 
 	async prepare(context, itemIndex, param) {
 		const recipient = readRecipient(param, itemIndex);
-		const text = messageText(param('text', itemIndex, ''), 'Text', MAX_BUTTONS_TEXT);
+		const text = messageText(param('text', itemIndex, ''), 'Text', MAX_TEXT);
 		const buttons = readButtons(param('buttons', itemIndex, {}));
 		const replyTo = readReplyTo(param, itemIndex);
 		const timeoutMs = sendTimeout(param, itemIndex);
