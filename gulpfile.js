@@ -1,8 +1,8 @@
-// Copies what tsc does not: node and credential icons, and the codex files beside each node.
+// Copies what tsc does not: the icons (one pair for every node and the credential) and the codex files beside each node.
 const { src, dest } = require('gulp');
 
 function copyAssets() {
-	return src(['nodes/**/*.{svg,png,node.json}', 'credentials/**/*.{svg,png}'], {
+	return src(['icons/*.svg', 'nodes/**/*.node.json'], {
 		base: '.',
 		encoding: false,
 	}).pipe(dest('dist'));

@@ -7,7 +7,7 @@ export class OneMsgChannelApi implements ICredentialType {
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api
 	displayName = 'OneMsg';
 
-	icon: Icon = { light: 'file:../nodes/OneMsgSendTemplate/oneMsg.svg', dark: 'file:../nodes/OneMsgSendTemplate/oneMsg.dark.svg' };
+	icon: Icon = { light: 'file:../icons/oneMsg.svg', dark: 'file:../icons/oneMsg.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-onemsg#credentials';
 

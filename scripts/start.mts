@@ -27,14 +27,14 @@ await sandbox.start(SANDBOX_PORT);
 
 // the examples once: later runs keep what the user changed in them
 const examplesStamp = path.join(DATA, 'main', '.examples-imported');
-const examples = existsSync(examplesStamp) ? [] : exampleWorkflows(sandbox.baseUrl);
+const examples = exampleWorkflows(sandbox.baseUrl);
 say('installing the packed package into the local n8n, as Settings → Community Nodes does, and starting it');
 const n8n = new LocalN8n({
 	dir: DATA,
 	tarball: await packPackage(path.join(DATA, 'pack')),
 	port: N8N_PORT,
 	credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }],
-	workflows: examples,
+	workflows: existsSync(examplesStamp) ? [] : examples,
 	log: say,
 });
 let stopping = false;
@@ -66,8 +66,7 @@ say(`ready in ${Math.round((Date.now() - started) / 1000)} s
                reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
                play a customer: curl -d '{"text":"Hi, my order did not arrive"}' ${sandbox.baseUrl}${CUSTOMER_PATH}
   credential   "OneMsg sandbox" (points at the sandbox)
-  examples     "OneMsg example: ticket accepted", "… agent assigned", "… ticket resolved, e-mail if WhatsApp fails", "… delivery watcher",
-               "… customer message, ticket and reply", "… agent reply, free-form or template"
+  examples     ${examples.map((w) => `"${w.name}"`).join('\n               ')}
   Ctrl-C stops everything`);
 
 const watchdog = setInterval(() => {

@@ -79,7 +79,7 @@ export class OneMsg implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OneMsg',
 		name: 'oneMsg',
-		icon: { light: 'file:oneMsg.svg', dark: 'file:oneMsg.dark.svg' },
+		icon: { light: 'file:../../icons/oneMsg.svg', dark: 'file:../../icons/oneMsg.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: subtitleFor(operation),

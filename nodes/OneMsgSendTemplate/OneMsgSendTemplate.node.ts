@@ -13,7 +13,7 @@ export class OneMsgSendTemplate implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OneMsg Send Template',
 		name: 'oneMsgSendTemplate',
-		icon: { light: 'file:oneMsg.svg', dark: 'file:oneMsg.dark.svg' },
+		icon: { light: 'file:../../icons/oneMsg.svg', dark: 'file:../../icons/oneMsg.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: operationSubtitle,

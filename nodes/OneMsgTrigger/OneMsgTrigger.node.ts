@@ -19,7 +19,7 @@ export class OneMsgTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OneMsg Trigger',
 		name: 'oneMsgTrigger',
-		icon: { light: 'file:oneMsg.svg', dark: 'file:oneMsg.dark.svg' },
+		icon: { light: 'file:../../icons/oneMsg.svg', dark: 'file:../../icons/oneMsg.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || ["status"]).join(", ") }}',

@@ -338,8 +338,9 @@ export class N8nRest {
 		this.baseUrl = baseUrl;
 	}
 
-	async request<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T> {
-		const answer = await fetch(`${this.baseUrl}/rest${urlPath}`, {
+	/** Any of n8n's URLs (`/types/nodes.json`, an icon…) as the signed-in editor fetches it. */
+	async fetch(urlPath: string, method = 'GET', body?: unknown): Promise<Response> {
+		return await fetch(`${this.baseUrl}${urlPath}`, {
 			method,
 			headers: {
 				'content-type': 'application/json',
@@ -348,6 +349,10 @@ export class N8nRest {
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
+	}
+
+	async request<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T> {
+		const answer = await this.fetch(`/rest${urlPath}`, method, body);
 		const setCookie = answer.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
 		if (setCookie) this.cookie = setCookie.split(';')[0];
 		const text = await answer.text();

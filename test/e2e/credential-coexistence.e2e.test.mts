@@ -5,7 +5,7 @@
  * installed as a community package beside a stand-in package that defines `oneMsgApi`, in one real
  * n8n, and each credential must keep its own fields, its own test request and its own nodes.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,7 +15,6 @@ import { ensureN8n, freePort, installCommunityPackage, N8nProcess, N8nRest, pack
 const OURS = 'oneMsgChannelApi';
 const THEIRS = 'oneMsgApi';
 const OTHER_PACKAGE = 'n8n-nodes-other-1msg';
-const OWNER = { email: 'owner@example.com', password: 'Onemsg-local-1' };
 
 interface CredentialTypeDescription {
 	name: string;
@@ -83,11 +82,10 @@ const sandbox = new FakeOneMsg({ token: `coexist-token-${Date.now().toString(36)
 const userFolder = mkdtempSync(path.join(tmpdir(), 'onemsg-coexist-'));
 let n8n: N8nProcess;
 let rest: N8nRest;
-let typesCookie = '';
 
 /** One of n8n's type files (/types/credentials.json, /types/nodes.json), as the editor loads it. */
 async function typeFile<T>(name: string): Promise<T> {
-	const answer = await fetch(`${n8n.baseUrl}/types/${name}`, { headers: { cookie: typesCookie } });
+	const answer = await rest.fetch(`/types/${name}`);
 	expect(answer.status).toBe(200);
 	return (await answer.json()) as T;
 }
@@ -104,18 +102,13 @@ beforeAll(async () => {
 	n8n.start();
 	await n8n.waitUntilUp();
 	rest = new N8nRest(n8n.baseUrl);
-	await rest.request('POST', '/owner/setup', { ...OWNER, firstName: 'Local', lastName: 'Owner' });
-	const login = await fetch(`${n8n.baseUrl}/rest/login`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', 'browser-id': 'onemsg-coexist' },
-		body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
-	});
-	typesCookie = login.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='))!.split(';')[0];
+	await rest.signIn();
 }, 900_000);
 
 afterAll(async () => {
 	await n8n?.stop();
 	await sandbox.stop();
+	rmSync(userFolder, { recursive: true, force: true });
 });
 
 describe('this package beside another package that defines a credential named oneMsgApi', () => {

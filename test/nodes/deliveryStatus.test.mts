@@ -68,7 +68,7 @@ describe('Wait for Final Status', () => {
 		const result = await status(messageId, { waitForFinal: true, waitTimeout: 10, pollInterval: 0.1 });
 		const waited = Date.now() - started;
 		expect(result.items![0].json).toMatchObject({ messageId, status: 'failed', final: true, timedOut: false });
-		expect(waited).toBeLessThan(3000);
+		expect(waited).toBeLessThan(8000); // the timeout is 10 s: a generous bound, for loaded machines
 		expect(fake.requestsTo('hookInfo').length).toBeGreaterThan(1);
 	});
 
@@ -79,7 +79,7 @@ describe('Wait for Final Status', () => {
 		const waited = Date.now() - started;
 		expect(result.items![0].json).toMatchObject({ status: 'sent', final: false, timedOut: true });
 		expect(waited).toBeGreaterThanOrEqual(400);
-		expect(waited).toBeLessThan(2000);
+		expect(waited).toBeLessThan(5000); // not minutes: a generous bound, for loaded machines
 	});
 
 	test('a message delivered then read ends with read', async () => {
