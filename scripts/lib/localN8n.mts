@@ -199,7 +199,6 @@ export interface N8nOptions {
 	brokerPort: number;
 	command?: N8nCommand;
 	env?: NodeJS.ProcessEnv;
-	logFile?: string;
 }
 
 export function n8nEnv(options: N8nOptions): NodeJS.ProcessEnv {
@@ -223,11 +222,6 @@ export function n8nEnv(options: N8nOptions): NodeJS.ProcessEnv {
 		NODE_ENV: 'production',
 		...options.env,
 	};
-}
-
-/** An n8n CLI command (import:credentials, import:workflow, …) against a user folder. */
-export async function n8nCli(options: N8nOptions, args: string[]): Promise<string> {
-	return await run(process.execPath, [N8N_BIN, ...args], { env: n8nEnv(options), quiet: true });
 }
 
 /** Sends `signal` to a child process (SIGKILL after 20 s) and resolves once it has exited. */
@@ -268,9 +262,14 @@ export class N8nProcess {
 		return path.basename(this.options.userFolder);
 	}
 
+	/** Everything the process wrote, across restarts. */
+	get logFile(): string {
+		return path.join(this.options.userFolder, 'n8n.log');
+	}
+
 	start(): void {
 		this.output = '';
-		const log = this.options.logFile ? createWriteStream(this.options.logFile, { flags: 'a' }) : undefined;
+		const log = createWriteStream(this.logFile, { flags: 'a' });
 		this.child = spawn(process.execPath, [N8N_BIN, this.options.command ?? 'start'], {
 			cwd: this.options.userFolder,
 			env: { ...process.env, ...n8nEnv(this.options) },
@@ -281,7 +280,7 @@ export class N8nProcess {
 		child.once('exit', () => running.delete(child));
 		const collect = (chunk: Buffer) => {
 			this.output += chunk.toString();
-			log?.write(chunk);
+			log.write(chunk);
 		};
 		this.child.stdout!.on('data', collect);
 		this.child.stderr!.on('data', collect);
@@ -477,7 +476,7 @@ export class LocalN8n {
 		await installCommunityPackage(userFolder, this.options.tarball);
 		const env = { ...this.sharedEnv };
 		if (command === 'worker') env.QUEUE_HEALTH_CHECK_PORT = String(await freePort());
-		return { userFolder, port: port ?? (await freePort()), brokerPort: await freePort(), command, env, logFile: path.join(userFolder, 'n8n.log') };
+		return { userFolder, port: port ?? (await freePort()), brokerPort: await freePort(), command, env };
 	}
 
 	/** Installs, imports, starts every process and waits until each is up; sets up the owner. */
@@ -494,7 +493,7 @@ export class LocalN8n {
 			if (!items?.length) continue;
 			const file = path.join(this.options.dir, `${kind}.json`);
 			writeFileSync(file, JSON.stringify(items));
-			await n8nCli(mainOptions, [`import:${kind}`, `--input=${file}`]);
+			await run(process.execPath, [N8N_BIN, `import:${kind}`, `--input=${file}`], { env: n8nEnv(mainOptions), quiet: true });
 		}
 		this.main = new N8nProcess(mainOptions);
 		for (let i = 1; i <= (this.options.queue?.webhookProcesses ?? 0); i++) {

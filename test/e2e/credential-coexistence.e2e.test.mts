@@ -98,7 +98,7 @@ beforeAll(async () => {
 	await sandbox.start();
 	sandbox.intercept((request) => (request.path === '/other/check' ? { status: 200, body: { ok: true } } : undefined));
 
-	n8n = new N8nProcess({ userFolder, port: await freePort(), brokerPort: await freePort(), logFile: path.join(userFolder, 'n8n.log') });
+	n8n = new N8nProcess({ userFolder, port: await freePort(), brokerPort: await freePort() });
 	n8n.start();
 	await n8n.waitUntilUp();
 	rest = new N8nRest(n8n.baseUrl);

@@ -289,7 +289,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		expect(tables.size).toBeGreaterThan(10);
 		for (const [table, text] of tables) expect(text.includes(sandbox.token), table).toBe(false);
 		for (const p of local.all) {
-			const log = readFileSync(p.options.logFile!, 'utf8');
+			const log = readFileSync(p.logFile, 'utf8');
 			expect(log.length, p.name).toBeGreaterThan(0);
 			expect(log.includes(sandbox.token), p.name).toBe(false);
 		}
