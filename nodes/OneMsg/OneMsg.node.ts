@@ -48,6 +48,9 @@ const operation: INodeProperties = {
 	],
 };
 
+/** Inside Options: shown for the send operations (`/` names a field at the top of the node). */
+const sendsOnly = { show: { '/operation': SEND_OPERATIONS } };
+
 const options: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -71,6 +74,9 @@ const options: INodeProperties = {
 		},
 		QUEUE_OPTIONS.rateLimitRetries,
 		QUEUE_OPTIONS.retryUncertain,
+		// the sends only: marking a message read again does no harm, and reading the window sends nothing
+		{ ...QUEUE_OPTIONS.skipAlreadySent, displayOptions: sendsOnly },
+		{ ...QUEUE_OPTIONS.skipKey, displayOptions: sendsOnly },
 		QUEUE_OPTIONS.timeout,
 	],
 };

@@ -74,8 +74,10 @@ export async function runCheckedItems(
 		}
 		if (!continueOnFail && items.length > 1) {
 			const { succeeded, failed, notStarted } = countResults(results);
+			const skipped = results.filter((r) => r?.ok && r.value.skipped === true).length;
 			const done = options.done ?? 'sent';
-			error.description = `${error.description ?? ''} Of ${items.length} items, ${succeeded} ${done}, ${failed} failed, ${notStarted} not ${done} (the node stops at the first failure).`.trim();
+			const skips = skipped ? ` ${skipped} skipped (already sent),` : '';
+			error.description = `${error.description ?? ''} Of ${items.length} items, ${succeeded - skipped} ${done},${skips} ${failed} failed, ${notStarted} not ${done} (the node stops at the first failure).`.trim();
 		}
 		if (!continueOnFail) throw error;
 		output.push({ json: options.errorItem(error), pairedItem: { item: itemIndex } });

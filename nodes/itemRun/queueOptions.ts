@@ -14,6 +14,8 @@ export const DEFAULTS = {
 	concurrency: 20,
 	rateLimitRetries: 5,
 	retryUncertain: false,
+	skipAlreadySent: false,
+	skipKey: '',
 	timeoutSeconds: DEFAULT_TIMEOUT_MS / 1000,
 	baseDelayMs: BASE_RETRY_DELAY_MS,
 	maxDelayMs: MAX_RETRY_WAIT_MS,
@@ -27,6 +29,8 @@ export interface BulkOptions {
 	concurrency?: unknown;
 	rateLimitRetries?: unknown;
 	retryUncertain?: boolean;
+	skipAlreadySent?: boolean;
+	skipKey?: unknown;
 	timeout?: unknown;
 }
 
@@ -64,6 +68,11 @@ export function queueSettings(
 /** The deadline of each API call of the node's run (Options → Timeout). */
 export function timeoutMs(options: BulkOptions): number {
 	return option(options.timeout, 'Timeout (Seconds)', RULES.timeout, DEFAULTS.timeoutSeconds) * 1000;
+}
+
+/** Skip Items Already Sent: the Skip Key given ('' for the default key), or undefined when the option is off. */
+export function skipKeyOf(options: BulkOptions): string | undefined {
+	return (options.skipAlreadySent ?? DEFAULTS.skipAlreadySent) ? String(options.skipKey ?? DEFAULTS.skipKey).trim() : undefined;
 }
 
 /** The send queue's options, shared by both sending nodes. */
@@ -109,7 +118,7 @@ export const QUEUE_OPTIONS = {
 		default: '',
 		placeholder: 'e.g. {{ $json.ticket.number }}-{{ $json.customer.phone }}',
 		description:
-			'What makes two items the same send for Skip Items Already Sent. Leave empty for the operation, phone, template, language and every variable.',
+			'What makes two items the same send for Skip Items Already Sent. Leave empty for the operation, the recipient and all the message holds: template, language and every variable; or text, file (link or content), file name, caption, buttons and quoted message.',
 	},
 	timeout: {
 		displayName: 'Timeout (Seconds)',

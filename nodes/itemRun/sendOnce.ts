@@ -12,6 +12,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { PreparedCall } from './itemRun';
+
 /** The part of n8n's de-duplication helpers this uses (scope 'node', mode 'entries'). */
 export interface ProcessedStore {
 	checkProcessedAndRecord(
@@ -26,9 +28,14 @@ export interface ProcessedStore {
 export const REMEMBERED_SENDS = 10_000;
 const STORE_OPTIONS = { mode: 'entries', maxEntries: 2 * REMEMBERED_SENDS } as const;
 
-/** The key when the user gives none: the operation, the phone, the template and every value filled in. */
-export function defaultSendKey(parts: { operation: string; phone: string; template: string; language: string; values: unknown }): string {
-	return JSON.stringify([parts.operation, parts.phone, parts.template, parts.language, parts.values]);
+/**
+ * A checked call, with Skip Items Already Sent when `skipKey` is set (see `skipKeyOf`): keyed by it,
+ * or when it is empty by `sameSend`, what makes two items the same message (the operation, the
+ * recipient and all the message holds). `skipped` is the output item when an earlier run sent it.
+ */
+export function sentOnce(call: () => Promise<IDataObject>, skipKey: string | undefined, sameSend: () => unknown[], skipped: IDataObject): PreparedCall {
+	if (skipKey === undefined) return call;
+	return Object.assign(call, { once: { key: skipKey || JSON.stringify(sameSend()), skipped } });
 }
 
 /** One call at a time to the store; requests made meanwhile are joined into the next call. */

@@ -6,10 +6,10 @@
  * same against n8n's real store in Postgres, with a worker killed mid-batch.
  */
 import { createHash } from 'node:crypto';
-import type { DeduplicationItemTypes, DeduplicationScope, ICheckProcessedContextData, ICheckProcessedOptions, IDataDeduplicator } from 'n8n-workflow';
+import type { DeduplicationItemTypes, DeduplicationScope, ICheckProcessedContextData, ICheckProcessedOptions, IDataDeduplicator, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { credentialsFor, ticketAccepted, useFake } from '../support/fixtures.mts';
-import { n8nCore, runNode } from '../support/n8n.mts';
+import { n8nCore, ONEMSG_NODE, runNode } from '../support/n8n.mts';
 
 class DatabaseLikeStore implements IDataDeduplicator {
 	readonly rows = new Map<string, string[]>();
@@ -168,5 +168,114 @@ describe('Skip Items Already Sent', () => {
 		await run(tickets(1));
 		await run([{ ...tickets(1)[0], ticket: '9999' }]);
 		expect(fake.sent).toHaveLength(2);
+	});
+});
+
+describe('Skip Items Already Sent on the OneMsg node', () => {
+	const customers = ['14155550001', '14155550002', '14155550003'];
+	const replies = (texts: string[]) => texts.map((text, i) => ({ to: customers[i], text }));
+	const reply = (options: INodeParameters = { skipAlreadySent: true }): INodeParameters => ({ operation: 'sendText', to: '={{ $json.to }}', text: '={{ $json.text }}', options });
+	const runOneMsg = async (parameters: INodeParameters, more: { items?: Array<Record<string, string>>; inputItems?: INodeExecutionData[]; continueOnFail?: boolean } = {}) =>
+		await runNode({ type: ONEMSG_NODE, parameters, credentials: credentialsFor(fake), continueOnFail: more.continueOnFail ?? true, ...more });
+	// the 24-hour window is open for every customer
+	beforeEach(async () => {
+		for (const phone of customers) await fake.customerSays({ text: 'Hello', phone });
+	});
+
+	test('a re-run of the same replies sends nothing and answers each as sent and skipped; a changed reply is sent', async () => {
+		const first = await runOneMsg(reply(), { items: replies(['one', 'two', 'three']) });
+		expect(first.items!.map((i) => i.json.sent)).toEqual([true, true, true]);
+		const second = await runOneMsg(reply(), { items: replies(['one', 'two', 'three']) });
+		expect(fake.outbox).toHaveLength(3);
+		expect(second.items!.map((i) => i.json)).toEqual(
+			customers.map((phone) => ({ sent: true, skipped: true, messageId: null, to: `${phone}@c.us`, operation: 'sendText' })),
+		);
+		const third = await runOneMsg(reply(), { items: replies(['one', 'two, corrected', 'three']) });
+		expect(third.items!.map((i) => i.json.skipped ?? false)).toEqual([true, false, true]);
+		expect(fake.outbox.map((m) => m.body.body)).toEqual(['one', 'two', 'three', 'two, corrected']);
+	});
+
+	test('off (the default), the same replies are sent again', async () => {
+		await runOneMsg(reply({}), { items: replies(['one', 'two']) });
+		await runOneMsg(reply({}), { items: replies(['one', 'two']) });
+		expect(fake.outbox.map((m) => m.body.body)).toEqual(['one', 'two', 'one', 'two']);
+		expect(store.rows.size).toBe(0);
+	});
+
+	test('Skip Key decides what counts as the same send', async () => {
+		const byTicket = reply({ skipAlreadySent: true, skipKey: '={{ $json.ticket }}' });
+		await runOneMsg(byTicket, { items: [{ to: customers[0], text: 'Your ticket is open', ticket: '7' }] });
+		const second = await runOneMsg(byTicket, {
+			items: [{ to: customers[0], text: 'Your ticket 7 is open', ticket: '7' }, { to: customers[0], text: 'Your ticket is open', ticket: '8' }],
+		});
+		expect(second.items!.map((i) => i.json.skipped ?? false)).toEqual([true, false]);
+		expect(fake.outbox.map((m) => m.body.body)).toEqual(['Your ticket is open', 'Your ticket is open']);
+	});
+
+	const wamid = (n: number) => `wamid.HBgLMTQxNTU1NTAwMDEVAgASGBQz${n}`;
+	const file = (content: string, mimeType = 'application/pdf') => ({ data: Buffer.from(content).toString('base64'), mimeType, fileName: 'invoice.pdf' });
+	const buttons = (...titles: Array<string | [string, string]>) => ({ button: titles.map((t) => (Array.isArray(t) ? { title: t[0], id: t[1] } : { title: t })) });
+	test.each([
+		{
+			operation: 'sendText',
+			base: { to: customers[0], text: 'Hi', replyTo: wamid(1) },
+			same: [{ to: `+1 (415) 555-0001` }, { to: `${customers[0]}@c.us` }],
+			other: [{ to: customers[1] }, { text: 'Hi!' }, { replyTo: wamid(2) }, { replyTo: '' }],
+		},
+		{
+			operation: 'sendFile',
+			base: { to: customers[0], fileSource: 'url', fileUrl: 'https://files.example.com/a/invoice.pdf', caption: 'Your invoice', replyTo: '' },
+			same: [{ fileName: 'invoice.pdf' }],
+			other: [{ to: customers[1] }, { fileUrl: 'https://files.example.com/b/invoice.pdf' }, { fileName: 'invoice-42.pdf' }, { caption: 'Invoice' }, { replyTo: wamid(1) }],
+		},
+		{
+			operation: 'sendFile',
+			base: { to: customers[0], fileSource: 'binary', binaryProperty: 'data', fileName: '', caption: '' },
+			binary: file('%PDF invoice 42'),
+			same: [{ binaryProperty: 'copy' }],
+			other: [{ binaryProperty: 'changed' }, { binaryProperty: 'asText' }, { fileName: 'invoice-42.pdf' }, { caption: 'Invoice' }],
+		},
+		{
+			operation: 'sendButtons',
+			base: { to: customers[0], text: 'Solved?', buttons: buttons('Yes', 'No'), replyTo: '' },
+			same: [{ buttons: buttons(['Yes', 'Yes'], 'No') }],
+			other: [{ to: customers[1] }, { text: 'Solved now?' }, { buttons: buttons('No', 'Yes') }, { buttons: buttons(['Yes', 'y'], 'No') }, { replyTo: wamid(1) }],
+		},
+	])('$operation: the default key is the recipient, the operation and all the message holds ($base.fileSource)', async ({ operation, base, binary, same, other }) => {
+		// one input item, with the file in several binary properties: the same bytes, other bytes, another type
+		const inputItems = [{ json: {}, binary: { data: binary, copy: binary, changed: file('%PDF invoice 43'), asText: file('%PDF invoice 42', 'text/plain') } }] as INodeExecutionData[];
+		const runWith = async (change: Record<string, unknown>) =>
+			(await runOneMsg({ operation, ...base, ...change, options: { skipAlreadySent: true } }, binary ? { inputItems } : {})).items![0].json;
+		expect(await runWith({})).toMatchObject({ sent: true, messageId: fake.outbox[0]?.id });
+		for (const change of same) expect(await runWith(change), JSON.stringify(change)).toMatchObject({ sent: true, skipped: true });
+		for (const change of other) expect(await runWith(change), JSON.stringify(change)).toEqual(expect.not.objectContaining({ skipped: true }));
+		expect(fake.outbox).toHaveLength(1 + other.length);
+		expect(fake.outbox.every((m) => m.method === { sendText: 'sendMessage', sendFile: 'sendFile', sendButtons: 'sendButton' }[operation])).toBe(true);
+	});
+
+	test('the same words as a text and as buttons are two messages', async () => {
+		await runOneMsg({ operation: 'sendText', to: customers[0], text: 'Solved?', options: { skipAlreadySent: true } });
+		const buttonsRun = await runOneMsg({ operation: 'sendButtons', to: customers[0], text: 'Solved?', buttons: buttons('Yes'), options: { skipAlreadySent: true } });
+		expect(buttonsRun.items![0].json.skipped).toBeUndefined();
+		expect(fake.outbox.map((m) => m.method)).toEqual(['sendMessage', 'sendButton']);
+	});
+
+	test('a re-run that stops at an uncertain reply counts the skipped ones apart in its error', async () => {
+		// the second reply: 1MSG takes it in and the connection drops before the answer
+		fake.intercept((request, proceed) => (request.apiMethod === 'sendMessage' && (request.body as { body: string }).body === 'two' ? { ...proceed(), drop: true } : undefined));
+		await runOneMsg(reply(), { items: replies(['one', 'two']) });
+		fake.clearInterceptors();
+		const rerun = await runOneMsg(reply({ skipAlreadySent: true, concurrency: 1 }), { items: replies(['one', 'two', 'three']), continueOnFail: false });
+		expect(rerun.error?.message).toBe('This message may or may not have been sent: an earlier run started sending it and never saw 1MSG accept it');
+		expect(rerun.error?.description).toMatch(/ Of 3 items, 0 sent, 1 skipped \(already sent\), 1 failed, 1 not sent \(the node stops at the first failure\)\.$/);
+		expect(fake.outbox.map((m) => m.body.body)).toEqual(['one', 'two']);
+	});
+
+	test('Mark as Read does not use it: marking a message read again does no harm', async () => {
+		const parameters = { operation: 'markAsRead', messageId: wamid(1), options: { skipAlreadySent: true } };
+		await runOneMsg(parameters);
+		await runOneMsg(parameters);
+		expect(fake.requestsTo('readMessage')).toHaveLength(2);
+		expect(store.rows.size).toBe(0);
 	});
 });

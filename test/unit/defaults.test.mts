@@ -35,6 +35,8 @@ describe('option defaults: the description and the code agree', () => {
 		['options.concurrency', DEFAULTS.concurrency],
 		['options.rateLimitRetries', DEFAULTS.rateLimitRetries],
 		['options.retryUncertain', DEFAULTS.retryUncertain],
+		['options.skipAlreadySent', DEFAULTS.skipAlreadySent],
+		['options.skipKey', DEFAULTS.skipKey],
 		['options.timeout', DEFAULTS.timeoutSeconds],
 	])('%s, on both sending nodes', (path, value) => {
 		expect(sendTemplate.get(path)).toEqual([value]);

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BulkOptions } from '../../itemRun/queueOptions';
-import { DEFAULTS, timeoutMs } from '../../itemRun/queueOptions';
+import { DEFAULTS, skipKeyOf, timeoutMs } from '../../itemRun/queueOptions';
 import type { ItemParameters } from '../../itemRun/itemParameters';
 import { isWindowClosed } from '../../transport/apiFailure';
 import type { PreparedCall } from '../../itemRun/itemRun';
@@ -10,6 +10,7 @@ import { InputProblem } from '../../itemRun/inputProblem';
 import { forOperations } from '../../itemRun/operations';
 import { parseRecipient, type HiddenNumberRouting, type Recipient } from '../recipient';
 import { sendMessageRequest } from '../../transport/request';
+import { sentOnce } from '../../itemRun/sendOnce';
 
 /** One operation of the OneMsg node: its fields, and how one item is checked and then run. */
 export interface Action {
@@ -51,12 +52,38 @@ function withWindowHint(error: unknown): unknown {
 	return error;
 }
 
-/** POSTs a free-form send; answers the output item, or throws 1MSG's refusal. */
-export async function sendMessage(
+/** A free-form send: the endpoint, the operation, the customer and the rest of the request body. */
+interface MessageRequest {
+	path: string;
+	operation: string;
+	recipient: Recipient;
+	body: IDataObject;
+}
+
+/**
+ * A checked free-form send. With Skip Items Already Sent on, its default key is the operation, the
+ * chat and `content`: all the message holds (by default, the body sent).
+ */
+export function preparedSend(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	request: { path: string; operation: string; recipient: Recipient; body: IDataObject; timeoutMs: number },
-): Promise<IDataObject> {
+	param: ItemParameters,
+	request: MessageRequest,
+	content: () => IDataObject = () => request.body,
+): PreparedCall {
+	const { operation, recipient } = request;
+	const itemOptions = options(param, itemIndex);
+	const timeout = timeoutMs(itemOptions);
+	return sentOnce(
+		async () => await sendMessage(context, itemIndex, { ...request, timeoutMs: timeout }),
+		skipKeyOf(itemOptions),
+		() => [operation, recipient.chatId, content()],
+		{ sent: true, skipped: true, messageId: null, to: recipient.chatId, operation },
+	);
+}
+
+/** POSTs a free-form send; answers the output item, or throws 1MSG's refusal. */
+async function sendMessage(context: IExecuteFunctions, itemIndex: number, request: MessageRequest & { timeoutMs: number }): Promise<IDataObject> {
 	let answer: IDataObject;
 	try {
 		answer = await sendMessageRequest.call(

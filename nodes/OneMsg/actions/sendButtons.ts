@@ -1,6 +1,6 @@
 import type { Action } from './common';
 import { forOperations } from '../../itemRun/operations';
-import { readRecipient, textProperty, readReplyTo, sendMessage, sendTimeout } from './common';
+import { preparedSend, readRecipient, readReplyTo, textProperty } from './common';
 import { InputProblem } from '../../itemRun/inputProblem';
 import { characterCount, messageText } from '../../api/text';
 import { MAX_TEXT } from './sendText';
@@ -84,18 +84,15 @@ export const sendButtons: Action = {
 		const text = messageText(param('text', itemIndex, ''), 'Text', MAX_TEXT);
 		const buttons = readButtons(param('buttons', itemIndex, {}));
 		const replyTo = readReplyTo(param, itemIndex);
-		const timeoutMs = sendTimeout(param, itemIndex);
-		return async () =>
-			await sendMessage(context, itemIndex, {
-				path: 'sendButton',
-				operation: 'sendButtons',
-				recipient,
-				body: {
-					body: text,
-					sections: buttons.map((reply) => ({ type: 'reply', reply })),
-					...(replyTo ? { quotedMsgId: replyTo } : {}),
-				},
-				timeoutMs,
-			});
+		return preparedSend(context, itemIndex, param, {
+			path: 'sendButton',
+			operation: 'sendButtons',
+			recipient,
+			body: {
+				body: text,
+				sections: buttons.map((reply) => ({ type: 'reply', reply })),
+				...(replyTo ? { quotedMsgId: replyTo } : {}),
+			},
+		});
 	},
 };

@@ -1,8 +1,9 @@
+import { createHash } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Action } from './common';
 import { forOperations } from '../../itemRun/operations';
-import { readRecipient, readReplyTo, sendMessage, sendTimeout } from './common';
+import { preparedSend, readRecipient, readReplyTo } from './common';
 import type { ItemParameters } from '../../itemRun/itemParameters';
 import { fileNameFromUrl } from '../../api/incomingMessages';
 import { InputProblem } from '../../itemRun/inputProblem';
@@ -103,14 +104,10 @@ export const sendFile: Action = {
 		const file = await fileBody(context, itemIndex, param);
 		const caption = messageText(param('caption', itemIndex, ''), 'Caption', MAX_CAPTION, { required: false });
 		const replyTo = readReplyTo(param, itemIndex);
-		const timeoutMs = sendTimeout(param, itemIndex);
-		return async () =>
-			await sendMessage(context, itemIndex, {
-				path: 'sendFile',
-				operation: 'sendFile',
-				recipient,
-				body: { ...file, ...(caption.trim() ? { caption } : {}), ...(replyTo ? { quotedMsgId: replyTo } : {}) },
-				timeoutMs,
-			});
+		const body = { ...file, ...(caption.trim() ? { caption } : {}), ...(replyTo ? { quotedMsgId: replyTo } : {}) };
+		// Skip Items Already Sent keys a file sent inline by a hash of its data URI (its bytes and type), not the megabytes themselves
+		const inline = file.body.startsWith('data:');
+		const content = () => (inline ? { ...body, body: createHash('sha256').update(file.body).digest('base64') } : body);
+		return preparedSend(context, itemIndex, param, { path: 'sendFile', operation: 'sendFile', recipient, body }, content);
 	},
 };

@@ -1,5 +1,5 @@
 import type { Action } from './common';
-import { readRecipient, readReplyTo, sendMessage, sendTimeout, textProperty } from './common';
+import { preparedSend, readRecipient, readReplyTo, textProperty } from './common';
 import { messageText } from '../../api/text';
 
 export const MAX_TEXT = 4096;
@@ -18,14 +18,11 @@ export const sendText: Action = {
 		const recipient = readRecipient(param, itemIndex);
 		const text = messageText(param('text', itemIndex, ''), 'Text', MAX_TEXT);
 		const replyTo = readReplyTo(param, itemIndex);
-		const timeoutMs = sendTimeout(param, itemIndex);
-		return async () =>
-			await sendMessage(context, itemIndex, {
-				path: 'sendMessage',
-				operation: 'sendText',
-				recipient,
-				body: { body: text, ...(replyTo ? { quotedMsgId: replyTo } : {}) },
-				timeoutMs,
-			});
+		return preparedSend(context, itemIndex, param, {
+			path: 'sendMessage',
+			operation: 'sendText',
+			recipient,
+			body: { body: text, ...(replyTo ? { quotedMsgId: replyTo } : {}) },
+		});
 	},
 };

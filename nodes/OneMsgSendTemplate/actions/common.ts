@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { defaultSendKey } from '../../itemRun/sendOnce';
+import { sentOnce } from '../../itemRun/sendOnce';
 import { sendTemplateBody, type TemplateValues } from '../payload';
 import { normalizePhone } from '../../api/phone';
 import { InputProblem } from '../../itemRun/inputProblem';
@@ -8,7 +8,7 @@ import type { WhitespacePolicy } from '../../api/text';
 import type { Template } from '../templates';
 import type { PreparedCall } from '../../itemRun/itemRun';
 import { sendMessageRequest } from '../../transport/request';
-import { DEFAULTS, QUEUE_OPTIONS, timeoutMs, type BulkOptions } from '../../itemRun/queueOptions';
+import { DEFAULTS, QUEUE_OPTIONS, skipKeyOf, timeoutMs, type BulkOptions } from '../../itemRun/queueOptions';
 import { forOperations } from '../../itemRun/operations';
 import type { ItemParameters } from '../../itemRun/itemParameters';
 import type { ChosenTemplate } from '../templateCatalog';
@@ -37,23 +37,20 @@ export interface SendRequest {
 }
 
 export function readSendRequest(param: ItemParameters, itemIndex: number): SendRequest {
-	const options = param('options', itemIndex, {}) as { whitespace?: WhitespacePolicy; skipAlreadySent?: boolean; skipKey?: string } & BulkOptions;
+	const options = param('options', itemIndex, {}) as { whitespace?: WhitespacePolicy } & BulkOptions;
 	const phone = normalizePhone(param('phone', itemIndex, ''));
 	const template = String(param('template', itemIndex, '', { extractValue: true }) ?? '').trim();
 	if (!template) throw new InputProblem('Template is empty', 'Pick a template from the list or type its name');
 	const language = String(param('language', itemIndex, 'en') ?? '').trim();
 	if (!language) throw new InputProblem('Language is empty', 'Enter the template language code, e.g. en');
 	const namespace = String(param('namespace', itemIndex, '') ?? '').trim();
-	const skipKey = options.skipAlreadySent ? String(options.skipKey ?? '').trim() : undefined;
-	return { phone, template, language, namespace, policy: options.whitespace ?? DEFAULTS.whitespace, timeoutMs: timeoutMs(options), skipKey };
+	return { phone, template, language, namespace, policy: options.whitespace ?? DEFAULTS.whitespace, timeoutMs: timeoutMs(options), skipKey: skipKeyOf(options) };
 }
 
 export function sentOnceBy(call: () => Promise<IDataObject>, operation: string, request: SendRequest, chosen: ChosenTemplate, values: TemplateValues): PreparedCall {
-	if (request.skipKey === undefined) return call;
 	const { phone, template, language } = request;
-	const key = request.skipKey || defaultSendKey({ operation, phone, template, language, values });
 	const skipped = { sent: true, skipped: true, messageId: null, phone, template, language, namespace: chosen.namespace, operation };
-	return Object.assign(call, { once: { key, skipped } });
+	return sentOnce(call, request.skipKey, () => [operation, phone, template, language, values], skipped);
 }
 
 /** Sends the checked request; answers the output item, or throws 1MSG's refusal. */
