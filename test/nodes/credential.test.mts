@@ -6,10 +6,9 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 import { request } from 'undici';
 import { describe, expect, test } from 'vitest';
-import { credentialsFor, useFake } from '../support/fixtures.mts';
+import { credentialsFor, jwt, useFake } from '../support/fixtures.mts';
 import { resolveConnection } from '../../nodes/transport/connection.ts';
-import { credentialType, resolveForCredential } from '../support/n8n.mts';
-import { jwt } from '../support/jwt.mts';
+import { credentialType, resolveExpression } from '../support/n8n.mts';
 
 
 const fake = useFake();
@@ -20,7 +19,7 @@ const vidFake = useFake({ channelId: 'VID182868781', token: jwt({ instanceId: 'V
 async function credentialTest(data: Record<string, string>) {
 	const type = await credentialType();
 	const { baseURL, url } = type.test!.request;
-	const target = (await resolveForCredential(baseURL!, data)) + (await resolveForCredential(url!, data));
+	const target = (await resolveExpression(baseURL!, { credentials: data })) + (await resolveExpression(url!, { credentials: data }));
 	// n8n's credential tester calls the credential's authenticate() on the test request
 	const authenticate = type.authenticate as (c: typeof data, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 	const authenticated = await authenticate(data, { url: target, method: 'GET', headers: {} });
@@ -137,7 +136,7 @@ describe('credential oneMsgChannelApi', () => {
 			} catch {
 				expected = 'channel-id-missing-or-invalid';
 			}
-			expect([spelling, await resolveForCredential(type.test!.request.url!, data)]).toEqual([spelling, `/${expected}/status`]);
+			expect([spelling, await resolveExpression(type.test!.request.url!, { credentials: data })]).toEqual([spelling, `/${expected}/status`]);
 		}
 	});
 });

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { DEFAULT_NAMESPACE, SCENARIO_TEMPLATES, type Reply } from '../../sandbox/fakeOneMsg.mts';
 import { agentAssigned, credentialsFor, everythingVisible, scenarioBody, ticketAccepted, useFake } from '../support/fixtures.mts';
-import { listSearch, nodeTypes, resolveForNode, runNode, SEND_NODE, type RunResult } from '../support/n8n.mts';
+import { listSearch, nodeTypes, resolveExpression, runNode, SEND_NODE, type RunResult } from '../support/n8n.mts';
 
 const fake = useFake({ templates: SCENARIO_TEMPLATES });
 
@@ -117,7 +117,7 @@ describe('on the canvas', () => {
 		['deliveryStatus', 'Get Delivery Status'],
 	])('the subtitle of %s reads %s', async (operation, label) => {
 		const { description } = (await nodeTypes()).getByNameAndVersion(SEND_NODE, 1);
-		expect(await resolveForNode(description.subtitle!, { operation })).toBe(label);
+		expect(await resolveExpression(description.subtitle!, { parameters: { operation } })).toBe(label);
 	});
 });
 

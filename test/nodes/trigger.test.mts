@@ -170,7 +170,7 @@ describe('the secret', () => {
 
 describe('events', () => {
 	let url: string;
-	const post = (body: unknown, raw?: string) => trigger.postTo(url, body, raw);
+	const post = (body: unknown) => trigger.postTo(url, body);
 	const emitted = () => trigger.executions.map((items) => items.map((i) => i.json));
 
 	beforeEach(async () => {

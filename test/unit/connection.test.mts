@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { channelIdFromToken, normalizeBaseUrl, resolveConnection } from '../../nodes/transport/connection.ts';
-import { jwt } from '../support/jwt.mts';
+import { jwt } from '../support/fixtures.mts';
 
 describe('connection', () => {
 	test('the channel id comes from the JWT instanceId when the field is empty', () => {
