@@ -4,13 +4,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CUSTOMER_PATH, FAILING_PHONE_SUFFIX, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { SANDBOX_OPTIONS, sandboxGuide } from '../sandbox/sandboxScript.mts';
 import { exampleWorkflows, LocalN8n, OWNER, ROOT, packPackage } from './lib/localN8n.mts';
 
 const DATA = path.join(ROOT, '.n8n-local');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.ONEMSG_SANDBOX_PORT ?? 8899);
-const SANDBOX = { channelId: '371267300', token: 'sandbox-token' };
 const STATE = path.join(DATA, 'sandbox-state.json');
 const time = () => new Date().toISOString().slice(11, 19);
 const say = (line: string) => console.log(`\u001b[1m[onemsg]\u001b[0m ${line}`);
@@ -18,7 +18,7 @@ const say = (line: string) => console.log(`\u001b[1m[onemsg]\u001b[0m ${line}`);
 mkdirSync(DATA, { recursive: true });
 const started = Date.now();
 
-const sandbox = new FakeOneMsg({ ...SANDBOX, delivery: { stepMs: 2500 }, log: (line) => console.log(`${time()} sandbox ${line}`) });
+const sandbox = new FakeOneMsg({ ...SANDBOX_OPTIONS, log: (line) => console.log(`${time()} sandbox ${line}`) });
 // n8n does not re-register webhooks on restart, so the sandbox keeps its channel settings across runs
 if (existsSync(STATE)) Object.assign(sandbox, JSON.parse(readFileSync(STATE, 'utf8')));
 sandbox.onChange = () =>
@@ -33,7 +33,7 @@ const n8n = new LocalN8n({
 	dir: DATA,
 	tarball: await packPackage(path.join(DATA, 'pack')),
 	port: N8N_PORT,
-	credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }],
+	credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
 	workflows: examples,
 	log: say,
 });
@@ -61,10 +61,8 @@ try {
 
 say(`ready in ${Math.round((Date.now() - started) / 1000)} s
   n8n          http://localhost:${N8N_PORT}   owner ${OWNER.email}, password ${OWNER.password} (log in .n8n-local/main/n8n.log)
-  1MSG sandbox ${sandbox.baseUrl}   channel ${SANDBOX.channelId}, token ${SANDBOX.token}
-               templates ${sandbox.templates.map((t) => t.name).join(', ')}
-               reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
-               play a customer: curl -d '{"text":"Hi, my order did not arrive"}' ${sandbox.baseUrl}${CUSTOMER_PATH}
+  1MSG sandbox ${sandbox.baseUrl}   channel ${sandbox.channelId}, token ${sandbox.token}
+               ${sandboxGuide(sandbox).join('\n               ')}
   credential   "OneMsg sandbox" (points at the sandbox)
   examples     "OneMsg example: ticket accepted", "… agent assigned", "… ticket resolved, e-mail if WhatsApp fails", "… delivery watcher",
                "… customer message, ticket and reply", "… agent reply, free-form or template"
