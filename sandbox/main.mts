@@ -5,11 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { FakeOneMsg } from './fakeOneMsg.mts';
-import { SANDBOX_OPTIONS, sandboxGuide } from './sandboxScript.mts';
+import { SANDBOX, sandboxGuide } from './sandboxScript.mts';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: process.env.ONEMSG_SANDBOX_PORT ?? '8899' } } });
 const time = () => new Date().toISOString().slice(11, 19);
-const sandbox = new FakeOneMsg({ ...SANDBOX_OPTIONS, log: (line) => console.log(`${time()} ${line}`) });
+const sandbox = new FakeOneMsg({ ...SANDBOX, delivery: { stepMs: 2500 }, log: (line) => console.log(`${time()} ${line}`) });
 await sandbox.start(Number(values.port));
 console.log(`${time()} 1MSG sandbox on ${sandbox.baseUrl}: channel ${sandbox.channelId}, token ${sandbox.token}`);
 for (const line of sandboxGuide(sandbox)) console.log(`${time()} ${line}`);

@@ -12,8 +12,8 @@ const CUSTOMER_PATH = '/sandbox/customer';
 /** A stand-in for a team chat's incoming webhook (Slack, Teams, …): the examples' failure alerts land here. */
 const TEAM_CHAT_PATH = '/team-chat';
 
-/** The sandbox `npm start` and `node sandbox/main.mts` run: the "OneMsg sandbox" credential's channel, reports 2.5 s apart. */
-export const SANDBOX_OPTIONS = { channelId: '371267300', token: 'sandbox-token', delivery: { stepMs: 2500 } };
+/** The channel of the sandbox `npm start` and `node sandbox/main.mts` run, as the "OneMsg sandbox" credential has it. */
+export const SANDBOX = { channelId: '371267300', token: 'sandbox-token' };
 
 /** What the sandbox offers, in lines for whoever started it. */
 export const sandboxGuide = (sandbox: FakeOneMsg) => [

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
-import { SANDBOX_OPTIONS, sandboxGuide } from '../sandbox/sandboxScript.mts';
+import { SANDBOX, sandboxGuide } from '../sandbox/sandboxScript.mts';
 import { exampleWorkflows, LocalN8n, OWNER, ROOT, packPackage } from './lib/localN8n.mts';
 
 const DATA = path.join(ROOT, '.n8n-local');
@@ -18,7 +18,7 @@ const say = (line: string) => console.log(`\u001b[1m[onemsg]\u001b[0m ${line}`);
 mkdirSync(DATA, { recursive: true });
 const started = Date.now();
 
-const sandbox = new FakeOneMsg({ ...SANDBOX_OPTIONS, log: (line) => console.log(`${time()} sandbox ${line}`) });
+const sandbox = new FakeOneMsg({ ...SANDBOX, delivery: { stepMs: 2500 }, log: (line) => console.log(`${time()} sandbox ${line}`) });
 // n8n does not re-register webhooks on restart, so the sandbox keeps its channel settings across runs
 if (existsSync(STATE)) Object.assign(sandbox, JSON.parse(readFileSync(STATE, 'utf8')));
 sandbox.onChange = () =>
@@ -33,7 +33,7 @@ const n8n = new LocalN8n({
 	dir: DATA,
 	tarball: await packPackage(path.join(DATA, 'pack')),
 	port: N8N_PORT,
-	credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
+	credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }],
 	workflows: examples,
 	log: say,
 });
@@ -61,7 +61,7 @@ try {
 
 say(`ready in ${Math.round((Date.now() - started) / 1000)} s
   n8n          http://localhost:${N8N_PORT}   owner ${OWNER.email}, password ${OWNER.password} (log in .n8n-local/main/n8n.log)
-  1MSG sandbox ${sandbox.baseUrl}   channel ${sandbox.channelId}, token ${sandbox.token}
+  1MSG sandbox ${sandbox.baseUrl}   channel ${SANDBOX.channelId}, token ${SANDBOX.token}
                ${sandboxGuide(sandbox).join('\n               ')}
   credential   "OneMsg sandbox" (points at the sandbox)
   examples     "OneMsg example: ticket accepted", "… agent assigned", "… ticket resolved, e-mail if WhatsApp fails", "… delivery watcher",
