@@ -81,8 +81,9 @@ export interface FakeOptions {
 
 /** A message's status record, as GET /hookInfo answers it and a failed report carries it. */
 function statusRecord(id: string, phone: string, status: string) {
-	const errors = status === 'failed' ? [{ code: 131026, title: 'Message undeliverable', message: 'The number is not on WhatsApp' }] : undefined;
-	return { id, type: 'message', status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: phone, ...(errors && { errors }) };
+	const record = { id, type: 'message', status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: phone };
+	if (status !== 'failed') return record;
+	return { ...record, errors: [{ code: 131026, title: 'Message undeliverable', message: 'The number is not on WhatsApp' }] };
 }
 
 type ChatEntry = Record<'id' | 'type' | 'body' | 'author' | 'chatId' | 'senderName', string> &
@@ -160,11 +161,11 @@ export class FakeOneMsg {
 		return this.requests.filter((r) => r.apiMethod === apiMethod);
 	}
 
-	async start(port = 0, host = '127.0.0.1'): Promise<string> {
+	/** Listens on loopback; `baseUrl` tells where. */
+	async start(port = 0): Promise<void> {
 		this.server = createServer((req, res) => void this.handle(req, res));
-		await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
-		this.baseUrl = `http://${host}:${(this.server.address() as AddressInfo).port}`;
-		return this.baseUrl;
+		await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+		this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
 	}
 
 	async stop(): Promise<void> {
