@@ -1,18 +1,14 @@
 /**
  * The benchmark's model of a real API's capacity, as an interceptor of the fake: each send takes
  * `latencyMs`, and beyond `maxInFlight` sends at once the fake answers 429 without Retry-After.
+ * `rateLimited` counts the sends answered 429.
  */
-import type { Interceptor } from './fakeOneMsg.mts';
+import type { RecordedRequest } from './fakeOneMsg.mts';
 
-export interface SendLimit extends Interceptor {
-	/** Sends answered 429 so far. */
-	readonly rateLimited: number;
-}
-
-export function sendLimit(latencyMs: number, maxInFlight: number): SendLimit {
+export function sendLimit(latencyMs: number, maxInFlight: number) {
 	let inFlight = 0;
 	const limit = Object.assign(
-		async (request: Parameters<Interceptor>[0]) => {
+		async (request: RecordedRequest) => {
 			if (request.apiMethod !== 'sendTemplate') return undefined;
 			if (inFlight >= maxInFlight) {
 				limit.rateLimited++;

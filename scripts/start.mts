@@ -4,13 +4,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CUSTOMER_PATH, FAILING_PHONE_SUFFIX, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
+import { SANDBOX, sandboxGuide } from '../sandbox/sandboxScript.mts';
 import { exampleWorkflows, LocalN8n, OWNER, ROOT, packPackage } from './lib/localN8n.mts';
 
 const DATA = path.join(ROOT, '.n8n-local');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.ONEMSG_SANDBOX_PORT ?? 8899);
-const SANDBOX = { channelId: '371267300', token: 'sandbox-token' };
 const STATE = path.join(DATA, 'sandbox-state.json');
 const time = () => new Date().toISOString().slice(11, 19);
 const say = (line: string) => console.log(`\u001b[1m[onemsg]\u001b[0m ${line}`);
@@ -62,9 +62,7 @@ try {
 say(`ready in ${Math.round((Date.now() - started) / 1000)} s
   n8n          http://localhost:${N8N_PORT}   owner ${OWNER.email}, password ${OWNER.password} (log in .n8n-local/main/n8n.log)
   1MSG sandbox ${sandbox.baseUrl}   channel ${SANDBOX.channelId}, token ${SANDBOX.token}
-               templates ${sandbox.templates.map((t) => t.name).join(', ')}
-               reports sent → delivered → read; phones ending in ${FAILING_PHONE_SUFFIX} fail
-               play a customer: curl -d '{"text":"Hi, my order did not arrive"}' ${sandbox.baseUrl}${CUSTOMER_PATH}
+               ${sandboxGuide(sandbox).join('\n               ')}
   credential   "OneMsg sandbox" (points at the sandbox)
   examples     ${examples.map((w) => `"${w.name}"`).join('\n               ')}
   Ctrl-C stops everything`);
