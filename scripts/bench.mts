@@ -6,7 +6,7 @@
  *   npm run bench -- [--items 1000] [--repeats 5] [--big 10000] [--events 1000] [--engine legacy]
  *                    [--reports-only] [--stream-requests 1000] [--stream-rounds 2] [--stream-variants 3,4]
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -347,3 +347,5 @@ ${rows.join('\n')}
 `);
 await sandbox.stop();
 await agent.close();
+// the n8n user folders, 100–350 MB; kept when a run fails, for the n8n logs in them
+rmSync(dir, { recursive: true, force: true });
