@@ -14,8 +14,7 @@ import { Agent, request } from 'undici';
 import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
 import { sendLimit } from '../sandbox/sendLimit.mts';
-import { freePort, LocalN8n, packPackage, waitUntil, webhookNode, workflow, type QueueSetup } from './lib/localN8n.mts';
-import { RoundRobinProxy, startPostgres, startRedis } from './lib/queueMode.mts';
+import { freePort, LocalN8n, packPackage, waitUntil, webhookNode, workflow } from './lib/localN8n.mts';
 
 const { values: args } = parseArgs({
 	options: {
@@ -158,33 +157,21 @@ interface N8n {
  * Stops everything it started afterwards.
  */
 async function withN8n<T>(label: string, setup: Setup, measure: (n8n: N8n) => Promise<T>): Promise<T> {
-	const stops: Array<() => Promise<void>> = [];
+	const queue = setup.webhookProcesses ? { webhookProcesses: setup.webhookProcesses, workers: 1 } : undefined;
+	const local = new LocalN8n({ dir: path.join(dir, label), tarball, credentials: [credential], workflows, env: setup.env, queue, log: say });
 	try {
-		let queue: QueueSetup | undefined;
-		let local: LocalN8n | undefined;
-		if (setup.webhookProcesses) {
-			const postgres = await startPostgres();
-			stops.push(postgres.stop);
-			const redis = await startRedis();
-			stops.push(redis.stop);
-			const proxy = new RoundRobinProxy(() => local!.webhookProcesses.map((p) => p.options.port));
-			stops.push(async () => await proxy.stop());
-			queue = { postgres, redis, webhookProcesses: setup.webhookProcesses, workers: 1, webhookUrl: `${await proxy.start()}/` };
-		}
-		local = new LocalN8n({ dir: path.join(dir, label), tarball, credentials: [credential], workflows, env: setup.env, queue, log: say });
-		stops.unshift(async () => await local!.stop());
 		// The n8n before was stopped, not unpublished: its trigger's URL is still on the channel's list,
 		// which takes at most 5. A fresh list for each n8n.
 		sandbox.webhookUrl = '';
 		await local.start();
 		for (const { id } of workflows) await local.rest.publish(id);
-		const webhookBase = queue?.webhookUrl ?? `${local.main.baseUrl}/`;
+		const webhookBase = `${local.proxy?.baseUrl ?? local.main.baseUrl}/`;
 		const triggerUrl = await waitUntil('the trigger to register', () => parseWebhookUrls(sandbox.webhookUrl).find((u) => u.startsWith(webhookBase)));
 		const plainUrl = `${webhookBase}webhook/bench/plain`;
 		for (const url of [triggerUrl, plainUrl]) await waitRoute(url, { ack: [] });
 		return await measure({ pid: local.main.pid, webhookBase, triggerUrl, plainUrl });
 	} finally {
-		for (const stop of stops) await stop().catch(() => undefined);
+		await local.stop().catch(() => undefined);
 	}
 }
 

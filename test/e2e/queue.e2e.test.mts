@@ -10,17 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakeOneMsg, type RecordedRequest } from '../../sandbox/fakeOneMsg.mts';
-import { LocalN8n, ROOT, packPackage, waitUntil, webhookNode, workflow } from '../../scripts/lib/localN8n.mts';
-import {
-	everyTableAsText,
-	queueModeUnavailable,
-	RoundRobinProxy,
-	socketOwner,
-	startPostgres,
-	startRedis,
-	type Postgres,
-	type Service,
-} from '../../scripts/lib/queueMode.mts';
+import { exampleWorkflows, LocalN8n, packPackage, waitUntil, webhookNode, workflow } from '../../scripts/lib/localN8n.mts';
+import { queueModeUnavailable, socketOwner, type RoundRobinProxy } from '../../scripts/lib/queueMode.mts';
 import { scenarioBody } from '../support/fixtures.mts';
 import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
 
@@ -39,10 +30,8 @@ const ANSWERED_BEFORE_CRASH = 100;
 const sandbox = new FakeOneMsg({ token: `queue-token-${Date.now().toString(36)}-do-not-leak` });
 const credentials = { oneMsgChannelApi: { id: 'onemsgSandbox001', name: 'OneMsg sandbox' } };
 const dir = mkdtempSync(path.join(tmpdir(), 'onemsg-queue-'));
-let postgres: Postgres | undefined;
-let redis: Service | undefined;
 let local: LocalN8n;
-const proxy = new RoundRobinProxy(() => local.webhookProcesses.map((p) => p.options.port));
+let proxy: RoundRobinProxy;
 /** The process that opened each request's connection, looked up while the request was open. */
 const sender = new Map<RecordedRequest, string>();
 
@@ -107,35 +96,28 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 	let triggerUrl = '';
 
 	beforeAll(async () => {
-		postgres = await startPostgres();
-		redis = await startRedis();
 		await sandbox.start();
-		await proxy.start();
 		sandbox.intercept((request) => {
 			const owner = socketOwner(request.remotePort ?? 0, local.all.map((p) => p.pid!));
 			sender.set(request, local.all.find((p) => p.pid === owner)?.name ?? 'unknown');
 			return undefined;
 		});
-		const examples = ['ticket-accepted', 'agent-assigned'].map((name) =>
-			JSON.parse(readFileSync(path.join(ROOT, 'examples', `${name}.workflow.json`), 'utf8').replaceAll('http://127.0.0.1:8899', sandbox.baseUrl)),
-		);
+		const examples = exampleWorkflows(sandbox.baseUrl, ['ticket-accepted', 'agent-assigned']);
 		local = new LocalN8n({
 			dir,
 			tarball: await packPackage(path.join(dir, 'pack')),
 			credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
 			workflows: [...examples, watcherWorkflow(), bulkWorkflow()],
-			queue: { postgres, redis: redis as never, webhookProcesses: 2, workers: 1, webhookUrl: `${proxy.baseUrl}/` },
+			queue: { webhookProcesses: 2, workers: 1 },
 			log: (line) => process.stderr.write(`[queue e2e] ${line}\n`),
 		});
 		await local.start();
+		proxy = local.proxy!;
 	}, 900_000);
 
 	afterAll(async () => {
 		// everything this suite started, by its process, whatever happened above
 		await local?.stop();
-		await proxy.stop();
-		await redis?.stop();
-		await postgres?.stop();
 		await sandbox.stop();
 		rmSync(dir, { recursive: true, force: true });
 	}, 120_000);
@@ -181,7 +163,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 			const answer = await post(triggerUrl, { instanceId: sandbox.channelId, ack: [{ id: `wamid.PROXY_${i}`, chatId: '14155552671@c.us', status: 'delivered' }] });
 			expect(answer.status).toBe(200);
 		}
-		expect(new Set(proxy.served.slice(servedBefore).map((s) => s.target))).toEqual(new Set([0, 1]));
+		expect(new Set(proxy.served.slice(servedBefore))).toEqual(new Set([0, 1]));
 		const texts = await waitUntil('four team chat posts', () => (teamChatTexts().length >= 4 ? teamChatTexts() : undefined));
 		expect(texts.sort()).toEqual([1, 2, 3, 4].map((i) => `wamid.PROXY_${i} delivered`));
 	});
@@ -285,7 +267,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 	});
 
 	test('the token is in no table of Postgres and no process log', async () => {
-		const tables = await everyTableAsText(postgres!);
+		const tables = await local.postgres!.everyTableAsText();
 		expect(tables.size).toBeGreaterThan(10);
 		for (const [table, text] of tables) expect(text.includes(sandbox.token), table).toBe(false);
 		for (const p of local.all) {
