@@ -131,6 +131,12 @@ export class FakeOneMsg {
 	baseUrl = '';
 	/** Called when the channel's webhook list or settings change (the sandbox saves them). */
 	onChange?: () => void;
+
+	/** What a user enters in the OneMsg credential for this channel. */
+	get credential(): { channelId: string; token: string; baseUrl: string } {
+		return { channelId: this.channelId, token: this.token, baseUrl: this.baseUrl };
+	}
+
 	private readonly options: FakeOptions;
 	private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 	private server?: Server;

@@ -14,7 +14,8 @@ import { Agent, request } from 'undici';
 import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
 import { sendLimit } from '../sandbox/sendLimit.mts';
-import { freePort, LocalN8n, packPackage, waitUntil, webhookNode, workflow } from './lib/localN8n.mts';
+import { LocalN8n, packPackage, webhookNode, workflow } from './lib/localN8n.mts';
+import { freePort, waitUntil } from './lib/processes.mts';
 
 const { values: args } = parseArgs({
 	options: {
@@ -60,7 +61,7 @@ await sandbox.start(await freePort());
 const tarball = await packPackage(path.join(dir, 'pack'));
 
 const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
-const credential = { ...credentials.oneMsgChannelApi, type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } };
+const credential = { ...credentials.oneMsgChannelApi, type: 'oneMsgChannelApi', data: sandbox.credential };
 const webhook = (route: string, responseMode: 'lastNode' | 'onReceived') => webhookNode('Webhook', `bench/${route}`, responseMode, { responseData: 'noData' });
 const splitOut = (field: string) => ({ name: 'Split Out', type: 'n8n-nodes-base.splitOut', parameters: { fieldToSplitOut: field, options: {} } });
 /** Posts to the sandbox's team chat once per execution: a run has finished when its post arrived. */

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { packPackage, ROOT, run } from './lib/localN8n.mts';
+import { packPackage } from './lib/localN8n.mts';
+import { ROOT, run } from './lib/processes.mts';
 
 const scannerPath = createRequire(import.meta.url).resolve('@n8n/scan-community-package/scanner/scanner.mjs');
 // The scanner makes a temporary folder when it is loaded and removes it only on graceful cleanup.

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
 import { SANDBOX, sandboxGuide } from '../sandbox/sandboxScript.mts';
-import { exampleWorkflows, LocalN8n, OWNER, ROOT, packPackage } from './lib/localN8n.mts';
+import { exampleCredential, exampleWorkflows, LocalN8n, OWNER, packPackage } from './lib/localN8n.mts';
+import { ROOT } from './lib/processes.mts';
 
 const DATA = path.join(ROOT, '.n8n-local');
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -33,7 +34,7 @@ const n8n = new LocalN8n({
 	dir: DATA,
 	tarball: await packPackage(path.join(DATA, 'pack')),
 	port: N8N_PORT,
-	credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { ...SANDBOX, baseUrl: sandbox.baseUrl } }],
+	credentials: [exampleCredential(sandbox.credential)],
 	workflows: existsSync(examplesStamp) ? [] : examples,
 	log: say,
 });

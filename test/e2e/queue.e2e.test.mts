@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FakeOneMsg, type RecordedRequest } from '../../sandbox/fakeOneMsg.mts';
-import { exampleWorkflows, LocalN8n, packPackage, waitUntil, webhookNode, workflow } from '../../scripts/lib/localN8n.mts';
+import { EXAMPLE_CREDENTIAL, exampleCredential, exampleWorkflows, LocalN8n, packPackage, webhookNode, workflow } from '../../scripts/lib/localN8n.mts';
+import { waitUntil } from '../../scripts/lib/processes.mts';
 import { queueModeUnavailable, socketOwner, type RoundRobinProxy } from '../../scripts/lib/queueMode.mts';
 import { scenarioBody } from '../support/fixtures.mts';
 import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
@@ -28,7 +29,7 @@ const BULK_SIZE = 300;
 const ANSWERED_BEFORE_CRASH = 100;
 
 const sandbox = new FakeOneMsg({ token: `queue-token-${Date.now().toString(36)}-do-not-leak` });
-const credentials = { oneMsgChannelApi: { id: 'onemsgSandbox001', name: 'OneMsg sandbox' } };
+const credentials = { oneMsgChannelApi: EXAMPLE_CREDENTIAL };
 const dir = mkdtempSync(path.join(tmpdir(), 'onemsg-queue-'));
 let local: LocalN8n;
 let proxy: RoundRobinProxy;
@@ -106,7 +107,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		local = new LocalN8n({
 			dir,
 			tarball: await packPackage(path.join(dir, 'pack')),
-			credentials: [{ id: 'onemsgSandbox001', name: 'OneMsg sandbox', type: 'oneMsgChannelApi', data: { channelId: sandbox.channelId, token: sandbox.token, baseUrl: sandbox.baseUrl } }],
+			credentials: [exampleCredential(sandbox.credential)],
 			workflows: [...examples, watcherWorkflow(), bulkWorkflow()],
 			queue: { webhookProcesses: 2, workers: 1 },
 			log: (line) => process.stderr.write(`[queue e2e] ${line}\n`),

@@ -4,7 +4,7 @@ import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
 import type { RunResult } from './n8n.mts';
 
 export function credentialsFor(fake: FakeOneMsg, overrides: Record<string, string> = {}) {
-	return { channelId: fake.channelId, token: fake.token, baseUrl: fake.baseUrl, ...overrides };
+	return { ...fake.credential, ...overrides };
 }
 
 /** The parameters of a scenario operation for Maria's ticket 12345; `third` fills {{3}}. */
