@@ -14,7 +14,7 @@ import { Agent, request } from 'undici';
 import { parseWebhookUrls } from '../nodes/OneMsgTrigger/webhookUrls.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../sandbox/fakeOneMsg.mts';
 import { sendLimit } from '../sandbox/sendLimit.mts';
-import { LocalN8n, packPackage, webhookNode, workflow } from './lib/localN8n.mts';
+import { EXAMPLE_CREDENTIAL, exampleCredential, LocalN8n, packPackage, webhookNode, workflow } from './lib/localN8n.mts';
 import { freePort, waitUntil } from './lib/processes.mts';
 
 const { values: args } = parseArgs({
@@ -60,8 +60,8 @@ sandbox.intercept(limit);
 await sandbox.start(await freePort());
 const tarball = await packPackage(path.join(dir, 'pack'));
 
-const credentials = { oneMsgChannelApi: { id: 'onemsgBench00001', name: 'OneMsg bench' } };
-const credential = { ...credentials.oneMsgChannelApi, type: 'oneMsgChannelApi', data: sandbox.credential };
+const credentials = { oneMsgChannelApi: EXAMPLE_CREDENTIAL };
+const credential = exampleCredential(sandbox.credential);
 const webhook = (route: string, responseMode: 'lastNode' | 'onReceived') => webhookNode('Webhook', `bench/${route}`, responseMode, { responseData: 'noData' });
 const splitOut = (field: string) => ({ name: 'Split Out', type: 'n8n-nodes-base.splitOut', parameters: { fieldToSplitOut: field, options: {} } });
 /** Posts to the sandbox's team chat once per execution: a run has finished when its post arrived. */

@@ -11,7 +11,7 @@ import { WINDOW_CLOSED_HINT } from '../../nodes/api/deliveryEvents.ts';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
 import { EXAMPLE_CREDENTIAL, exampleCredential, LocalN8n, exampleWorkflows, packPackage, webhookNode, workflow, type N8nProcess, type N8nRest } from '../../scripts/lib/localN8n.mts';
 import { ROOT, waitUntil } from '../../scripts/lib/processes.mts';
-import { scenarioBody } from '../support/fixtures.mts';
+import { postJson, postWhenLive, scenarioBody } from '../support/fixtures.mts';
 import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
 
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -76,18 +76,6 @@ function customWorkflow() {
 			Status: { main: [[{ node: 'Look up status', type: 'main', index: 0 }]] },
 		},
 	);
-}
-
-async function postJson(url: string, body: unknown) {
-	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-	const text = await answer.text();
-	let json: unknown = text;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		/* keep the text */
-	}
-	return { status: answer.status, json };
 }
 
 const waitFor = async <T,>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => await waitUntil(what, probe, { timeoutMs });
@@ -168,21 +156,14 @@ describe('OneMsg Send Template in n8n', () => {
 		await rest.publish(TICKET);
 		await rest.publish(AGENT);
 		const ticket = { customer: { name: 'Maria', phone: '+1 (415) 555-2671' }, ticket: { id: 12345, nextStep: 'Expect a reply within 2 hours' } };
-		const accepted = await waitFor('the ticket webhook', async () => {
-			const answer = await postJson(`${n8n.baseUrl}/webhook/helpdesk/ticket-accepted`, ticket);
-			return answer.status === 200 ? answer : undefined;
-		});
+		const accepted = await postWhenLive(`${n8n.baseUrl}/webhook/helpdesk/ticket-accepted`, ticket);
 		expect(accepted.json).toMatchObject({ sent: true, phone: '14155552671', template: 'ticket_accepted', operation: 'ticketAccepted', messageId: sandbox.sent.at(-1)!.id });
 		expect(sandbox.requestsTo('sendTemplate').at(-1)!.body).toMatchObject({
 			phone: '14155552671',
 			params: [{ type: 'body', parameters: [{ text: 'Maria' }, { text: '12345' }, { text: 'Expect a reply within 2 hours' }] }],
 		});
 
-		// each published route goes live on its own: a 404 sends nothing, so asking again is safe
-		const assigned = await waitFor('the agent webhook', async () => {
-			const answer = await postJson(`${n8n.baseUrl}/webhook/helpdesk/agent-assigned`, { ...ticket, assignee: { name: 'Alexey Petrov' } });
-			return answer.status === 200 ? answer : undefined;
-		});
+		const assigned = await postWhenLive(`${n8n.baseUrl}/webhook/helpdesk/agent-assigned`, { ...ticket, assignee: { name: 'Alexey Petrov' } });
 		expect(assigned.json).toMatchObject({ sent: true, template: 'agent_assigned', operation: 'agentAssigned', messageId: sandbox.sent.at(-1)!.id });
 		expect(sandbox.requestsTo('sendTemplate').at(-1)!.body).toStrictEqual(scenarioBody('agent_assigned', ['Maria', '12345', 'Alexey Petrov']));
 	});
@@ -195,10 +176,7 @@ describe('OneMsg Send Template in n8n', () => {
 			{ customer: { name: 'Bad', phone: '12-34' }, ticket: { id: 2 } },
 			{ customer: { name: 'Bo', phone: '0014155552672' }, ticket: { id: 3 } },
 		];
-		const answer = await waitFor('the batch webhook', async () => {
-			const result = await postJson(`${n8n.baseUrl}/webhook/e2e/batch`, { tickets });
-			return result.status === 200 ? result : undefined;
-		});
+		const answer = await postWhenLive(`${n8n.baseUrl}/webhook/e2e/batch`, { tickets });
 		const items = answer.json as Array<Record<string, unknown>>;
 		expect(items.map((i) => i.sent)).toEqual([true, false, true]);
 		expect(items[1].error).toBe('Phone "12-34" has 4 digits; an international number has 6 to 15');
@@ -210,10 +188,7 @@ describe('Custom Template and Get Delivery Status in n8n', () => {
 	test('a 5-variable template with a URL button: the right components; waiting ends with failed, not with the timeout', async () => {
 		await rest.publish(CUSTOM);
 		const values = { body_1: 'Maria', body_2: '12345', body_3: 'VPN access', body_4: '26', body_5: '24', button_0: '12345' };
-		const answer = await waitFor('the custom webhook', async () => {
-			const result = await postJson(`${n8n.baseUrl}/webhook/e2e/custom`, { phone: '+1 415 555 0000', ...values });
-			return result.status === 200 ? result : undefined;
-		});
+		const answer = await postWhenLive(`${n8n.baseUrl}/webhook/e2e/custom`, { phone: '+1 415 555 0000', ...values });
 		const send = sandbox.requestsTo('sendTemplate').at(-1)!;
 		expect(send.body).toStrictEqual({
 			phone: '14155550000',
@@ -231,10 +206,7 @@ describe('Custom Template and Get Delivery Status in n8n', () => {
 
 	test('Get Delivery Status returns the normalized hooks of a sent id', async () => {
 		const messageId = sandbox.sent.at(-1)!.id;
-		const answer = await waitFor('the status webhook', async () => {
-			const result = await postJson(`${n8n.baseUrl}/webhook/e2e/status`, { messageId });
-			return result.status === 200 ? result : undefined;
-		});
+		const answer = await postWhenLive(`${n8n.baseUrl}/webhook/e2e/status`, { messageId });
 		const json = answer.json as { status: string; final: boolean; hooks: Array<Record<string, unknown>> };
 		expect(json.status).toBe('failed');
 		expect(json.hooks.map((h) => [h.event, h.messageId, h.status, h.phone, h.channelId])).toEqual([
@@ -380,10 +352,7 @@ describe('Conversation in n8n', () => {
 		const reply = (phone: string) => ({ customer: { name: 'Maria', phone }, ticket: { id: 12345 }, agent: { name: 'Alexey Petrov' }, comment: { text: 'Your parcel left the warehouse today.' } });
 		// Ann writes in, so her window is open (the customer-message example may answer her too)
 		await sandbox.customerSays({ text: 'Any news on my parcel?', phone: '14155552672', name: 'Ann' });
-		const open = await waitFor('the agent reply webhook', async () => {
-			const result = await postJson(`${n8n.baseUrl}/webhook/helpdesk/agent-reply`, reply('+1 (415) 555-2672'));
-			return result.status === 200 ? result : undefined;
-		});
+		const open = await postWhenLive(`${n8n.baseUrl}/webhook/helpdesk/agent-reply`, reply('+1 (415) 555-2672'));
 		expect(open.json).toMatchObject({ sent: true, operation: 'sendText', to: '14155552672@c.us' });
 		const sent = sandbox.outbox.filter((m) => m.body.body === 'Your parcel left the warehouse today.');
 		expect(sent.map((m) => m.body)).toEqual([{ chatId: '14155552672@c.us', body: 'Your parcel left the warehouse today.' }]);

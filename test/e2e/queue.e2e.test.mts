@@ -13,7 +13,7 @@ import { FakeOneMsg, type RecordedRequest } from '../../sandbox/fakeOneMsg.mts';
 import { EXAMPLE_CREDENTIAL, exampleCredential, exampleWorkflows, LocalN8n, packPackage, webhookNode, workflow } from '../../scripts/lib/localN8n.mts';
 import { waitUntil } from '../../scripts/lib/processes.mts';
 import { queueModeUnavailable, socketOwner, type RoundRobinProxy } from '../../scripts/lib/queueMode.mts';
-import { scenarioBody } from '../support/fixtures.mts';
+import { postJson, postWhenLive, scenarioBody } from '../support/fixtures.mts';
 import { parseWebhookUrls } from '../../nodes/OneMsgTrigger/webhookUrls.ts';
 
 const unavailable = queueModeUnavailable();
@@ -79,16 +79,6 @@ function bulkWorkflow() {
 	]);
 }
 
-async function post(url: string, body: unknown, signal?: AbortSignal) {
-	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
-	const text = await answer.text();
-	try {
-		return { status: answer.status, json: JSON.parse(text) as unknown };
-	} catch {
-		return { status: answer.status, json: text as unknown };
-	}
-}
-
 const registeredUrls = () => parseWebhookUrls(sandbox.webhookUrl);
 const teamChatTexts = () => sandbox.teamChat.map((m) => (m as { text: string }).text);
 const finished = async (workflowId: string) => (await local.rest.executions(workflowId)).filter((e) => !['running', 'new', 'waiting'].includes(e.status));
@@ -131,7 +121,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		expect(writes.map((r) => sender.get(r))).toEqual(['main']);
 		// every webhook process serves the route once it answers a request without the secret with the node's 401
 		for (const p of local.webhookProcesses) {
-			await waitUntil(`the route on ${p.name}`, async () => (await post(`${p.baseUrl}${new URL(triggerUrl).pathname}`, {})).status === 401);
+			await waitUntil(`the route on ${p.name}`, async () => (await postJson(`${p.baseUrl}${new URL(triggerUrl).pathname}`, {})).status === 401);
 		}
 	});
 
@@ -139,15 +129,8 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		await local.rest.publish(TICKET);
 		await local.rest.publish(AGENT);
 		const ticket = { customer: { name: 'Maria', phone: '+1 (415) 555-2671' }, ticket: { id: 12345, nextStep: 'Expect a reply within 2 hours' } };
-		const accepted = await waitUntil('the ticket webhook', async () => {
-			const answer = await post(`${proxy.baseUrl}/webhook/helpdesk/ticket-accepted`, ticket);
-			return answer.status === 200 ? answer : undefined;
-		});
-		// each published route goes live on its own: a 404 sends nothing, so asking again is safe
-		const assigned = await waitUntil('the agent webhook', async () => {
-			const answer = await post(`${proxy.baseUrl}/webhook/helpdesk/agent-assigned`, { ...ticket, assignee: { name: 'Alexey Petrov' } });
-			return answer.status === 200 ? answer : undefined;
-		});
+		const accepted = await postWhenLive(`${proxy.baseUrl}/webhook/helpdesk/ticket-accepted`, ticket);
+		const assigned = await postWhenLive(`${proxy.baseUrl}/webhook/helpdesk/agent-assigned`, { ...ticket, assignee: { name: 'Alexey Petrov' } });
 		const sends = sandbox.requestsTo('sendTemplate');
 		expect(sends.map((r) => r.body)).toStrictEqual([
 			scenarioBody('ticket_accepted', ['Maria', '12345', 'Expect a reply within 2 hours']),
@@ -161,7 +144,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 	test('reports posted through the proxy reach the workflow whichever webhook process takes them', async () => {
 		const servedBefore = proxy.served.length;
 		for (let i = 1; i <= 4; i++) {
-			const answer = await post(triggerUrl, { instanceId: sandbox.channelId, ack: [{ id: `wamid.PROXY_${i}`, chatId: '14155552671@c.us', status: 'delivered' }] });
+			const answer = await postJson(triggerUrl, { instanceId: sandbox.channelId, ack: [{ id: `wamid.PROXY_${i}`, chatId: '14155552671@c.us', status: 'delivered' }] });
 			expect(answer.status).toBe(200);
 		}
 		expect(new Set(proxy.served.slice(servedBefore))).toEqual(new Set([0, 1]));
@@ -175,8 +158,8 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		const event = { ack: [{ id: 'wamid.FORGED', status: 'read' }] };
 		for (const p of local.webhookProcesses) {
 			const url = new URL(forged);
-			expect((await post(`${p.baseUrl}${url.pathname}${url.search}`, event)).status, p.name).toBe(401);
-			expect((await post(`${p.baseUrl}${url.pathname}`, event)).status, p.name).toBe(401);
+			expect((await postJson(`${p.baseUrl}${url.pathname}${url.search}`, event)).status, p.name).toBe(401);
+			expect((await postJson(`${p.baseUrl}${url.pathname}`, event)).status, p.name).toBe(401);
 		}
 		expect((await local.rest.executions(WATCHER)).length).toBe(before);
 	});
@@ -187,7 +170,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		const report = { instanceId: sandbox.channelId, ack: [{ id: 'wamid.TWICE', chatId: '14155552671@c.us', status: 'read' }] };
 		const url = new URL(triggerUrl);
 		for (const p of local.webhookProcesses) {
-			expect((await post(`${p.baseUrl}${url.pathname}${url.search}`, report)).status).toBe(200);
+			expect((await postJson(`${p.baseUrl}${url.pathname}${url.search}`, report)).status).toBe(200);
 			// one after the other, as 1MSG repeats a report: each process's own memory has not seen it
 			await waitUntil('the execution to finish', async () => (await finished(WATCHER)).length > before + local.webhookProcesses.indexOf(p));
 		}
@@ -214,10 +197,10 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 			await new Promise<void>((resolve) => unanswered.push(resolve));
 			return { ...reply, drop: true };
 		});
-		await waitUntil('the bulk route', async () => (await post(`${proxy.baseUrl}/webhook/queue/bulk`, { tickets: [] })).status === 200);
+		await postWhenLive(`${proxy.baseUrl}/webhook/queue/bulk`, { tickets: [] });
 		const sentBefore = sandbox.sent.length;
 		const firstRun = new AbortController();
-		void post(`${proxy.baseUrl}/webhook/queue/bulk`, { tickets }, firstRun.signal).catch(() => undefined);
+		void postJson(`${proxy.baseUrl}/webhook/queue/bulk`, { tickets }, firstRun.signal).catch(() => undefined);
 		await waitUntil('every concurrent send to hang', () => unanswered.length >= CONCURRENCY, { timeoutMs: 180_000 });
 		expect(unanswered.length).toBe(CONCURRENCY);
 		await local.workers[0].stop('SIGKILL');
@@ -226,7 +209,7 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		firstRun.abort();
 		await local.addWorker();
 
-		const rerun = await post(`${proxy.baseUrl}/webhook/queue/bulk`, { tickets });
+		const rerun = await postJson(`${proxy.baseUrl}/webhook/queue/bulk`, { tickets });
 		expect(rerun.status).toBe(200);
 		const items = rerun.json as Array<{ sent: boolean; skipped?: boolean; error?: string; description?: string }>;
 		const skipped = items.filter((i) => i.sent && i.skipped).length;
@@ -251,12 +234,12 @@ describe.skipIf(unavailable !== undefined)('OneMsg in n8n queue mode (main, 2 we
 		const registrations = sandbox.requests.filter((r) => r.apiMethod === 'webhook' && r.method === 'POST').length;
 		await local.restart();
 		for (const p of local.webhookProcesses) {
-			await waitUntil(`the route on ${p.name}`, async () => (await post(`${p.baseUrl}${new URL(triggerUrl).pathname}`, {})).status === 401);
+			await waitUntil(`the route on ${p.name}`, async () => (await postJson(`${p.baseUrl}${new URL(triggerUrl).pathname}`, {})).status === 401);
 		}
 		expect(registeredUrls()).toEqual([triggerUrl]);
 		expect(sandbox.requests.filter((r) => r.apiMethod === 'webhook' && r.method === 'POST').length).toBe(registrations);
 		const chatBefore = teamChatTexts().length;
-		expect((await post(triggerUrl, { instanceId: sandbox.channelId, ack: [{ id: 'wamid.AFTER_RESTART', status: 'delivered' }] })).status).toBe(200);
+		expect((await postJson(triggerUrl, { instanceId: sandbox.channelId, ack: [{ id: 'wamid.AFTER_RESTART', status: 'delivered' }] })).status).toBe(200);
 		await waitUntil('the report after the restart', () => teamChatTexts().length > chatBefore);
 		expect(teamChatTexts().at(-1)).toBe('wamid.AFTER_RESTART delivered');
 	});

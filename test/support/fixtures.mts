@@ -1,6 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DEFAULT_NAMESPACE, FakeOneMsg } from '../../sandbox/fakeOneMsg.mts';
+import { waitUntil } from '../../scripts/lib/processes.mts';
 import type { RunResult } from './n8n.mts';
 
 export function credentialsFor(fake: FakeOneMsg, overrides: Record<string, string> = {}) {
@@ -83,3 +84,25 @@ export function scenarioBody(template: string, texts: string[], phone = '1415555
 /** A channel token in the JWT form 1MSG issues: its payload carries `instanceId`. The signature is not checked by anyone. */
 export const jwt = (payload: object): string =>
 	['{"alg":"HS256","typ":"JWT"}', JSON.stringify(payload), 'signature'].map((part) => Buffer.from(part).toString('base64url')).join('.');
+
+/** POSTs `body` as JSON; answers the HTTP status and the answer, parsed when it is JSON. */
+export async function postJson(url: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; json: unknown }> {
+	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+	const text = await answer.text();
+	try {
+		return { status: answer.status, json: JSON.parse(text) as unknown };
+	} catch {
+		return { status: answer.status, json: text };
+	}
+}
+
+/**
+ * POSTs to a route of a workflow just published until it answers 200, and answers that answer: each
+ * route goes live on its own, and a 404 runs nothing, so asking again is safe.
+ */
+export async function postWhenLive(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
+	return await waitUntil(`the route ${new URL(url).pathname}`, async () => {
+		const answer = await postJson(url, body);
+		return answer.status === 200 ? answer : undefined;
+	});
+}
